@@ -133,9 +133,15 @@ export function parseCIDR(s: string): CidrBlock | undefined {
   return { family: 6, network, prefix: bits, writtenPrefix: bits };
 }
 
-function prefixMask(bits: number, width: number): bigint {
+function computeMask(bits: number, width: number): bigint {
   const all = (1n << BigInt(width)) - 1n;
-  return (all >> BigInt(width - bits)) << BigInt(width - bits) & all;
+  return ((all >> BigInt(width - bits)) << BigInt(width - bits)) & all;
+}
+const MASKS4 = Array.from({ length: 33 }, (_, bits) => computeMask(bits, 32));
+const MASKS6 = Array.from({ length: 129 }, (_, bits) => computeMask(bits, 128));
+
+function prefixMask(bits: number, width: number): bigint {
+  return width === 32 ? MASKS4[bits] : MASKS6[bits];
 }
 
 /** True when `ip` lies inside `block`; addresses of the other family never do. */
@@ -145,7 +151,11 @@ export function cidrContains(block: CidrBlock, ip: IpAddress): boolean {
   return (ip.value & prefixMask(block.prefix, width)) === block.network;
 }
 
-/** True when `inner` is inside `outer` and strictly narrower, as ipBlock `except` validation asks. */
+/**
+ * True when `inner` is inside `outer` and strictly narrower, as ipBlock
+ * `except` validation asks. Kubernetes compares the prefix lengths as written,
+ * so an IPv4-mapped IPv6 block never nests inside an IPv4 block.
+ */
 export function isStrictSubset(outer: CidrBlock, inner: CidrBlock): boolean {
   const contained = cidrContains(outer, { family: inner.family, value: inner.network });
   return contained && outer.writtenPrefix < inner.writtenPrefix;
