@@ -11,16 +11,15 @@
  */
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef, Subject } from './types.ts';
 import { child, index, invalid, notSupported, required, type FieldError } from '../validation/field-error.ts';
-import {
-  hasInvalidLabelValueInSelector, isValidPathSegmentName, isValidServiceAccountName, selectorConvertible,
-  validateLabelSelector,
-} from './review-names.ts';
+import { validateLabelSelector } from '../validation/labels.ts';
+import { nameIsDNSSubdomain, validatePathSegmentName } from '../validation/names.ts';
+import { hasInvalidLabelValueInSelector, selectorConvertible } from './review-selector.ts';
 
 export const rbacGroupName = 'rbac.authorization.k8s.io';
 
 /** ValidateRBACName: the metadata.name rule for the four RBAC kinds (and roleRef.name). */
-export function validateRbacName(name: string): string[] {
-  return isValidPathSegmentName(name);
+export function validateRbacName(name: string, prefix = false): string[] {
+  return validatePathSegmentName(name, prefix);
 }
 
 /** ValidatePolicyRule. `namespaced` is true for a Role's rules, which may not name URLs. */
@@ -75,7 +74,7 @@ export function validateClusterRole(role: ClusterRole, opts: ClusterRoleValidati
     }
     selectors.forEach((selector, i) => {
       const p = index(selectorsPath, i);
-      errs.push(...validateLabelSelector(selector, opts, p));
+      errs.push(...validateLabelSelector(selector, p, opts));
       if (!selectorConvertible(selector)) errs.push(invalid(p, null, 'invalid label selector.'));
     });
   }
@@ -119,7 +118,8 @@ export function validateSubject(subject: Subject, namespaced: boolean, path: str
   if (name.length === 0) errs.push(required(child(path, 'name')));
   switch (subject.kind) {
     case 'ServiceAccount':
-      if (name.length > 0) for (const msg of isValidServiceAccountName(name)) errs.push(invalid(child(path, 'name'), name, msg));
+      // ValidateServiceAccountName: ServiceAccount names are DNS subdomains.
+      if (name.length > 0) for (const msg of nameIsDNSSubdomain(name)) errs.push(invalid(child(path, 'name'), name, msg));
       if (subject.apiGroup) errs.push(notSupported(child(path, 'apiGroup'), subject.apiGroup, ['']));
       if (!namespaced && !subject.namespace) errs.push(required(child(path, 'namespace')));
       break;
