@@ -20,14 +20,20 @@ type Engine = {
   free(): void;
 };
 
-let wasmModule: Promise<WebAssembly.Module> | undefined;
+// Node provides WebAssembly at run time; @types/node does not declare it.
+const wasm = (globalThis as unknown as { WebAssembly: {
+  compile(bytes: Uint8Array): Promise<object>;
+  instantiate(module: object, imports: object): Promise<{ exports: Record<string, unknown> }>;
+} }).WebAssembly;
+
+let wasmModule: Promise<object> | undefined;
 
 async function loadEngine(adapterFactory: SqlMigrationAwareDriverAdapterFactory, schema: string): Promise<Engine> {
   const bg = await import('@prisma/schema-engine-wasm/schema_engine_bg');
   const wasmPath = fileURLToPath(new URL('./schema_engine_bg.wasm', import.meta.resolve('@prisma/schema-engine-wasm')));
-  wasmModule ??= readFile(wasmPath).then((bytes) => WebAssembly.compile(bytes));
-  const instance = await WebAssembly.instantiate(await wasmModule, { './schema_engine_bg.js': bg as unknown as WebAssembly.ModuleImports });
-  bg.__wbg_set_wasm(instance.exports);
+  wasmModule ??= readFile(wasmPath).then((bytes) => wasm.compile(bytes));
+  const instance = await wasm.instantiate(await wasmModule, { './schema_engine_bg.js': bg });
+  bg.__wbg_set_wasm(instance.exports as never);
   (instance.exports as { __wbindgen_start?: () => void }).__wbindgen_start?.();
   const logs: string[] = [];
   const engine = await bg.SchemaEngine.new(

@@ -139,18 +139,21 @@ CREATE TABLE "iam_user" (
 );
 
 -- CreateTable
-CREATE TABLE "token" (
-    "id" TEXT NOT NULL,
+CREATE TABLE "iam_token" (
+    "uid" TEXT NOT NULL,
     "name" TEXT NOT NULL,
-    "hash" TEXT NOT NULL,
-    "user_name" TEXT NOT NULL,
+    "labels" JSONB NOT NULL DEFAULT '{}',
+    "annotations" JSONB NOT NULL DEFAULT '{}',
+    "meta" JSONB NOT NULL DEFAULT '{}',
+    "user" TEXT NOT NULL,
     "groups" TEXT[],
     "description" TEXT NOT NULL DEFAULT '',
+    "hash" TEXT NOT NULL,
     "expires_at" TIMESTAMPTZ(3),
-    "revoked_at" TIMESTAMPTZ(3),
-    "created_at" TIMESTAMPTZ(3) NOT NULL,
+    "resource_version" BIGINT NOT NULL,
+    "created_at" TIMESTAMPTZ(0) NOT NULL,
 
-    CONSTRAINT "token_pkey" PRIMARY KEY ("id")
+    CONSTRAINT "iam_token_pkey" PRIMARY KEY ("uid")
 );
 
 -- CreateIndex
@@ -187,13 +190,13 @@ CREATE UNIQUE INDEX "service_account_namespace_name_key" ON "service_account"("n
 CREATE UNIQUE INDEX "iam_user_name_key" ON "iam_user"("name");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "token_name_key" ON "token"("name");
+CREATE UNIQUE INDEX "iam_token_name_key" ON "iam_token"("name");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "token_hash_key" ON "token"("hash");
+CREATE UNIQUE INDEX "iam_token_hash_key" ON "iam_token"("hash");
 
 -- CreateIndex
-CREATE INDEX "token_user_name_idx" ON "token"("user_name");
+CREATE INDEX "iam_token_user_idx" ON "iam_token"("user");
 
 -- AddForeignKey
 ALTER TABLE "role" ADD CONSTRAINT "role_namespace_fkey" FOREIGN KEY ("namespace") REFERENCES "namespace"("name") ON DELETE RESTRICT ON UPDATE CASCADE;

@@ -1,0 +1,130 @@
+/**
+ * Keeps this replica's snapshot current. A refresh loads the change rows
+ * since the current revision and applies them aside, then swaps the new
+ * snapshot in with one assignment; concurrent refresh requests coalesce into
+ * one. Triggers: the LISTEN client's notifications, a poll (the safety net
+ * for lost notifications), and this replica's own writes. A failed refresh
+ * keeps the last good snapshot and is reported by `health()` until one
+ * succeeds.
+ */
+import { applyChanges, buildSnapshot, type Snapshot } from '../engine/snapshot.ts';
+import type { PrismaClient } from './generated/client.ts';
+import { loadChangesSince, loadFull } from './snapshot-loader.ts';
+
+export interface SnapshotHealth {
+  ready: boolean;
+  revision: number;
+  lastError?: string;
+  lastErrorAt?: string;
+}
+
+type Builder = (input: Parameters<typeof buildSnapshot>[0]) => Snapshot;
+type Applier = (base: Snapshot, revision: number, changes: Parameters<typeof applyChanges>[2]) => Snapshot;
+
+export class SnapshotSource {
+  #current: Snapshot | undefined;
+  #running: Promise<void> | undefined;
+  #queued: Promise<void> | undefined;
+  #waiters = new Set<{ revision: number; resolve: (ok: boolean) => void }>();
+  #timer: NodeJS.Timeout | undefined;
+  #lastError: { message: string; at: Date } | undefined;
+  #stopped = false;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly build: Builder = buildSnapshot,
+    private readonly apply: Applier = applyChanges,
+    private readonly onError: (err: unknown) => void = () => {},
+  ) {}
+
+  /** The snapshot in force. Throws before the first load finished. */
+  get current(): Snapshot {
+    if (!this.#current) throw new Error('snapshot not loaded yet');
+    return this.#current;
+  }
+
+  get loaded(): boolean {
+    return this.#current !== undefined;
+  }
+
+  health(): SnapshotHealth {
+    return {
+      ready: this.#current !== undefined && this.#lastError === undefined,
+      revision: this.#current?.revision ?? 0,
+      ...(this.#lastError ? { lastError: this.#lastError.message, lastErrorAt: this.#lastError.at.toISOString() } : {}),
+    };
+  }
+
+  async start(pollIntervalMs: number): Promise<void> {
+    await this.refresh();
+    if (!this.#current) throw new Error(`initial snapshot load failed: ${this.#lastError?.message}`);
+    const tick = () => {
+      if (this.#stopped) return;
+      this.refresh().finally(() => {
+        if (!this.#stopped) this.#timer = setTimeout(tick, pollIntervalMs).unref();
+      });
+    };
+    this.#timer = setTimeout(tick, pollIntervalMs).unref();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    for (const w of this.#waiters) w.resolve(false);
+    this.#waiters.clear();
+  }
+
+  /** Resolves once a refresh that started after this call has finished (successfully or not). */
+  refresh(): Promise<void> {
+    if (!this.#running) {
+      this.#running = this.#refreshOnce().finally(() => { this.#running = undefined; });
+      return this.#running;
+    }
+    this.#queued ??= this.#running.then(() => {
+      this.#queued = undefined;
+      return this.refresh();
+    });
+    return this.#queued;
+  }
+
+  /** True once the snapshot reaches `revision`; false after `timeoutMs`. Triggers a refresh if behind. */
+  async waitFor(revision: number, timeoutMs: number): Promise<boolean> {
+    if ((this.#current?.revision ?? -1) >= revision) return true;
+    void this.refresh();
+    return new Promise<boolean>((resolve) => {
+      const waiter = {
+        revision,
+        resolve: (ok: boolean) => {
+          clearTimeout(timer);
+          this.#waiters.delete(waiter);
+          resolve(ok);
+        },
+      };
+      const timer = setTimeout(() => waiter.resolve((this.#current?.revision ?? -1) >= revision), timeoutMs);
+      this.#waiters.add(waiter);
+    });
+  }
+
+  async #refreshOnce(): Promise<void> {
+    try {
+      const base = this.#current;
+      let next: Snapshot;
+      if (!base) {
+        next = this.build(await loadFull(this.prisma));
+      } else {
+        const batch = await loadChangesSince(this.prisma, base.revision);
+        if (batch.revision === base.revision) {
+          this.#lastError = undefined;
+          return;
+        }
+        next = batch.contiguous ? this.apply(base, batch.revision, batch.changes) : this.build(await loadFull(this.prisma));
+      }
+      if (!this.#current || next.revision >= this.#current.revision) this.#current = next;
+      this.#lastError = undefined;
+      for (const w of [...this.#waiters]) if (next.revision >= w.revision) w.resolve(true);
+    } catch (err) {
+      this.#lastError = { message: err instanceof Error ? err.message : String(err), at: new Date() };
+      this.onError(err);
+    }
+  }
+}

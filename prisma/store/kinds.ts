@@ -1,0 +1,186 @@
+/**
+ * How each stored kind maps between its Kubernetes object and its table row.
+ * Identity and filter columns are typed; structured fields are JSON.
+ * `toObject(toRow(o))` returns `o` with server-set metadata filled in.
+ */
+import type { KubeObject, ObjectMeta } from '../../engine/meta.ts';
+
+export type StoredKind = 'Namespace' | 'Role' | 'ClusterRole' | 'RoleBinding' | 'ClusterRoleBinding' | 'ServiceAccount' | 'User' | 'Token';
+
+export interface Row {
+  uid: string;
+  name: string;
+  namespace?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  meta: Record<string, unknown>;
+  resourceVersion: bigint;
+  createdAt: Date;
+  [column: string]: unknown;
+}
+
+export interface KindTable {
+  kind: StoredKind;
+  apiVersion: string;
+  namespaced: boolean;
+  /** The Prisma client property of the model. */
+  delegate: string;
+  /** Kind-specific columns from the object (everything but metadata). */
+  columns(o: KubeObject): Record<string, unknown>;
+  /** Kind-specific object fields from a row. */
+  fields(row: Row): Record<string, unknown>;
+}
+
+const rbacV1 = 'rbac.authorization.k8s.io/v1';
+const present = <T>(v: T | null | undefined): v is T => v !== null && v !== undefined;
+
+function roleRefColumns(o: KubeObject) {
+  const ref = (o.roleRef ?? {}) as { apiGroup?: string; kind?: string; name?: string };
+  return { roleRefApiGroup: ref.apiGroup ?? '', roleRefKind: ref.kind ?? '', roleRefName: ref.name ?? '', subjects: o.subjects ?? [] };
+}
+function bindingFields(row: Row) {
+  const out: Record<string, unknown> = {};
+  const subjects = row.subjects as unknown[];
+  if (subjects && subjects.length) out.subjects = subjects;
+  out.roleRef = { apiGroup: row.roleRefApiGroup, kind: row.roleRefKind, name: row.roleRefName };
+  return out;
+}
+
+export const tenantLabel = 'tenancy.warden.dev/tenant';
+
+export const kindTables: Record<StoredKind, KindTable> = {
+  Namespace: {
+    kind: 'Namespace',
+    apiVersion: 'v1',
+    namespaced: false,
+    delegate: 'namespace',
+    columns: (o) => ({
+      tenant: o.metadata.labels?.[tenantLabel] ?? null,
+      spec: o.spec ?? {},
+      status: o.status ?? { phase: 'Active' },
+    }),
+    fields: (row) => ({ spec: row.spec ?? {}, status: row.status ?? { phase: 'Active' } }),
+  },
+  Role: {
+    kind: 'Role',
+    apiVersion: rbacV1,
+    namespaced: true,
+    delegate: 'role',
+    columns: (o) => ({ rules: o.rules ?? [] }),
+    fields: (row) => ({ rules: row.rules ?? [] }),
+  },
+  ClusterRole: {
+    kind: 'ClusterRole',
+    apiVersion: rbacV1,
+    namespaced: false,
+    delegate: 'clusterRole',
+    columns: (o) => ({ rules: o.rules ?? [], aggregationRule: o.aggregationRule ?? null }),
+    fields: (row) => {
+      const out: Record<string, unknown> = { rules: row.rules ?? [] };
+      if (present(row.aggregationRule)) out.aggregationRule = row.aggregationRule;
+      return out;
+    },
+  },
+  RoleBinding: {
+    kind: 'RoleBinding',
+    apiVersion: rbacV1,
+    namespaced: true,
+    delegate: 'roleBinding',
+    columns: roleRefColumns,
+    fields: bindingFields,
+  },
+  ClusterRoleBinding: {
+    kind: 'ClusterRoleBinding',
+    apiVersion: rbacV1,
+    namespaced: false,
+    delegate: 'clusterRoleBinding',
+    columns: roleRefColumns,
+    fields: bindingFields,
+  },
+  ServiceAccount: {
+    kind: 'ServiceAccount',
+    apiVersion: 'v1',
+    namespaced: true,
+    delegate: 'serviceAccount',
+    columns: (o) => ({
+      secrets: o.secrets ?? null,
+      imagePullSecrets: o.imagePullSecrets ?? null,
+      automountServiceAccountToken: typeof o.automountServiceAccountToken === 'boolean' ? o.automountServiceAccountToken : null,
+    }),
+    fields: (row) => {
+      const out: Record<string, unknown> = {};
+      if (present(row.secrets)) out.secrets = row.secrets;
+      if (present(row.imagePullSecrets)) out.imagePullSecrets = row.imagePullSecrets;
+      if (present(row.automountServiceAccountToken)) out.automountServiceAccountToken = row.automountServiceAccountToken;
+      return out;
+    },
+  },
+  User: {
+    kind: 'User',
+    apiVersion: 'iam.warden.dev/v1',
+    namespaced: false,
+    delegate: 'user',
+    columns: (o) => ({ groups: ((o.spec as { groups?: string[] } | undefined)?.groups) ?? [] }),
+    fields: (row) => ({ spec: { groups: row.groups ?? [] } }),
+  },
+  // The secret's hash is a column only: it never appears in an object.
+  Token: {
+    kind: 'Token',
+    apiVersion: 'iam.warden.dev/v1',
+    namespaced: false,
+    delegate: 'token',
+    columns: (o) => {
+      const spec = (o.spec ?? {}) as { user?: string; groups?: string[]; description?: string; expirationTimestamp?: string };
+      return {
+        user: spec.user ?? '',
+        groups: spec.groups ?? [],
+        description: spec.description ?? '',
+        expiresAt: spec.expirationTimestamp ? new Date(spec.expirationTimestamp) : null,
+      };
+    },
+    fields: (row) => {
+      const spec: Record<string, unknown> = { user: row.user };
+      if ((row.groups as string[])?.length) spec.groups = row.groups;
+      if (row.description) spec.description = row.description;
+      if (row.expiresAt) spec.expirationTimestamp = (row.expiresAt as Date).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      return { spec };
+    },
+  },
+};
+
+export const storedKinds = Object.keys(kindTables) as StoredKind[];
+export const namespacedKinds = storedKinds.filter((k) => kindTables[k].namespaced);
+
+/** Metadata fields with their own columns; everything else of metadata goes to `meta`. */
+const columnMeta = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'creationTimestamp', 'labels', 'annotations']);
+
+/** The row for an object whose uid, creationTimestamp and resourceVersion are already decided. */
+export function toRow(table: KindTable, o: KubeObject, resourceVersion: bigint): Row {
+  const m = o.metadata;
+  const meta: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(m)) if (!columnMeta.has(k) && v !== undefined) meta[k] = v;
+  const row: Row = {
+    uid: m.uid!,
+    name: m.name!,
+    labels: m.labels ?? {},
+    annotations: m.annotations ?? {},
+    meta,
+    resourceVersion,
+    createdAt: new Date(m.creationTimestamp!),
+    ...table.columns(o),
+  };
+  if (table.namespaced) row.namespace = m.namespace!;
+  return row;
+}
+
+export function toObject(table: KindTable, row: Row): KubeObject {
+  const metadata: ObjectMeta = { name: row.name };
+  if (table.namespaced) metadata.namespace = row.namespace;
+  metadata.uid = row.uid;
+  metadata.resourceVersion = String(row.resourceVersion);
+  Object.assign(metadata, row.meta ?? {});
+  metadata.creationTimestamp = row.createdAt.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (row.labels && Object.keys(row.labels).length) metadata.labels = row.labels;
+  if (row.annotations && Object.keys(row.annotations).length) metadata.annotations = row.annotations;
+  return { apiVersion: table.apiVersion, kind: table.kind, metadata, ...table.fields(row) };
+}

@@ -1,0 +1,26 @@
+/** Reads of stored objects, always from the database (the API's reads see every committed write). */
+import type { KubeObject } from '../../engine/meta.ts';
+import type { PrismaClient } from '../generated/client.ts';
+import { kindTables, toObject, type StoredKind } from './kinds.ts';
+import { delegateOf } from './write.ts';
+
+export async function getObject(prisma: PrismaClient, kind: StoredKind, namespace: string | undefined, name: string): Promise<KubeObject | null> {
+  const table = kindTables[kind];
+  const where = table.namespaced ? { namespace, name } : { name };
+  const row = await delegateOf(prisma, table).findFirst({ where });
+  return row ? toObject(table, row) : null;
+}
+
+/** Objects of one kind, in one namespace or all, ordered by namespace then name (kube's list order). */
+export async function listObjects(prisma: PrismaClient, kind: StoredKind, namespace?: string): Promise<KubeObject[]> {
+  const table = kindTables[kind];
+  const where = table.namespaced && namespace ? { namespace } : {};
+  const orderBy = table.namespaced ? [{ namespace: 'asc' }, { name: 'asc' }] : [{ name: 'asc' }];
+  const rows = await delegateOf(prisma, table).findMany({ where, orderBy });
+  return rows.map((r) => toObject(table, r));
+}
+
+export async function currentRevision(prisma: PrismaClient): Promise<number> {
+  const rows = await prisma.$queryRawUnsafe<{ value: bigint }[]>('SELECT value FROM policy_revision WHERE id = 1');
+  return Number(rows[0]?.value ?? 0);
+}
