@@ -1,0 +1,72 @@
+/**
+ * The express app: request id and logger, probes, authentication and
+ * impersonation, authorization of the request itself, body reading (1 MiB
+ * by default), validation against openapi.yaml, the routes, and the one
+ * error handler.
+ */
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import * as OpenApiValidator from 'express-openapi-validator';
+import type { AppDeps, RequestContext } from './context.ts';
+import { authnMiddleware } from './authn.ts';
+import { authzMiddleware } from './authz.ts';
+import { readBody } from './body.ts';
+import { errorHandler } from './error-handler.ts';
+import { livez, readyz } from './health.ts';
+import { loadSpec } from './openapi.ts';
+import { expressPath, routes, type RouteDef } from './routes.ts';
+import { pathNotFound } from './status.ts';
+import { version } from './discovery.ts';
+
+export function parseSize(limit: string): number {
+  const m = /^(\d+)(b|kb|mb)?$/i.exec(limit.trim());
+  if (!m) return 1024 * 1024;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 'b').toLowerCase();
+  return unit === 'mb' ? n * 1024 * 1024 : unit === 'kb' ? n * 1024 : n;
+}
+
+export function createApp(deps: AppDeps, extra: RouteDef[] = []) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const bodyLimit = parseSize(deps.config.bodyLimit);
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const header = req.headers['x-request-id'];
+    const id = typeof header === 'string' && /^[\w.-]{1,64}$/.test(header) ? header : randomUUID();
+    const ctx: Partial<RequestContext> = { id, log: deps.log.child({ reqId: id }), warnings: [] };
+    res.locals.ctx = ctx;
+    res.setHeader('X-Request-Id', id);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      ctx.log!.debug({ method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, user: ctx.user?.name }, 'request');
+    });
+    next();
+  });
+  app.get('/livez', livez);
+  app.get('/readyz', readyz(deps));
+  app.get('/version', version);
+
+  app.use(authnMiddleware(deps));
+  app.use(authzMiddleware(deps));
+  app.use(express.raw({ type: () => true, limit: bodyLimit }));
+  app.use(readBody);
+  app.use(OpenApiValidator.middleware({
+    apiSpec: loadSpec() as never,
+    validateRequests: { allowUnknownQueryParameters: false },
+    validateResponses: false,
+    validateSecurity: false,
+    ignoreUndocumented: false,
+    fileUploader: false,
+  }));
+  for (const r of routes(deps, extra)) {
+    if (r.public) continue;
+    app[r.method](expressPath(r.path), r.handler as express.RequestHandler);
+  }
+  app.use(() => {
+    throw pathNotFound();
+  });
+  app.use(errorHandler(deps.log, bodyLimit));
+  return app;
+}

@@ -1,0 +1,100 @@
+/**
+ * Authentication: `Authorization: Bearer <token>`, looked up by its SHA-256
+ * hash in the snapshot (or matched against WARDEN_ADMIN_TOKEN). No or an
+ * unknown token is 401. Then kube-style impersonation: `Impersonate-User`,
+ * `Impersonate-Group` (repeatable), `Impersonate-Uid`, each authorized by the
+ * `impersonate` verb on users, groups, serviceaccounts and uids.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { authenticateToken, type Authenticated } from '../engine/identity.ts';
+import type { Attributes } from '../engine/rbac/types.ts';
+import type { AppDeps } from './context.ts';
+import { badRequest, forbiddenMessage, unauthorized } from './status.ts';
+
+export const adminUser: Authenticated = { name: 'warden:admin', groups: ['system:masters', 'system:authenticated'] };
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+function bearer(req: Request): string | undefined {
+  const h = req.headers.authorization;
+  if (!h) return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  return m ? m[1] : '';
+}
+
+export function authenticate(deps: AppDeps, req: Request): Authenticated {
+  const token = bearer(req);
+  if (!token) throw unauthorized();
+  const hash = hashToken(token);
+  if (deps.adminTokenHash && timingSafeEqual(Buffer.from(hash), Buffer.from(deps.adminTokenHash))) return adminUser;
+  const snap = deps.snapshots.current;
+  const result = authenticateToken(snap.tokens, snap.users, hash, Date.now());
+  if (!result.ok) throw unauthorized();
+  return result.user;
+}
+
+function headerValues(req: Request, name: string): string[] {
+  const raw = req.headersDistinct?.[name.toLowerCase()];
+  return (raw ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+}
+
+const serviceAccountPrefix = 'system:serviceaccount:';
+
+function impersonationAttrs(caller: Authenticated, resource: string, name: string, namespace = ''): Attributes {
+  return {
+    user: caller, verb: 'impersonate', isResourceRequest: true, namespace, apiGroup: resource === 'uids' ? 'authentication.k8s.io' : '',
+    apiVersion: '', resource, subresource: '', name, path: '',
+  };
+}
+
+/** The identity a request acts as, after impersonation; throws a Status when not allowed. */
+export function impersonate(deps: AppDeps, req: Request, caller: Authenticated): Authenticated {
+  const user = headerValues(req, 'Impersonate-User')[0];
+  const groups = headerValues(req, 'Impersonate-Group');
+  const uid = headerValues(req, 'Impersonate-Uid')[0];
+  if (user === undefined) {
+    if (groups.length || uid !== undefined) throw badRequest('requested impersonation of groups or uid without impersonating a user');
+    return caller;
+  }
+  const checks: Attributes[] = [];
+  let namespace = '';
+  if (user.startsWith(serviceAccountPrefix)) {
+    const [ns, name] = user.slice(serviceAccountPrefix.length).split(':');
+    if (!ns || !name) throw badRequest(`invalid service account name "${user}"`);
+    namespace = ns;
+    checks.push(impersonationAttrs(caller, 'serviceaccounts', name, ns));
+  } else {
+    checks.push(impersonationAttrs(caller, 'users', user));
+  }
+  for (const g of groups) checks.push(impersonationAttrs(caller, 'groups', g));
+  if (uid !== undefined) checks.push(impersonationAttrs(caller, 'uids', uid));
+  for (const a of checks) {
+    if (!deps.authorizer.authorize(a).allowed) {
+      const scope = a.namespace ? ` in the namespace "${a.namespace}"` : '';
+      throw forbiddenMessage(
+        `${a.resource}${a.apiGroup ? `.${a.apiGroup}` : ''} "${a.name}" is forbidden: User "${caller.name}" cannot impersonate resource "${a.resource}" in API group "${a.apiGroup}"${scope || ' at the cluster scope'}`,
+        { name: a.name, kind: a.resource, ...(a.apiGroup ? { group: a.apiGroup } : {}) },
+      );
+    }
+  }
+  // As kube-apiserver: an impersonated user is authenticated, and a service account is in its groups.
+  const all = [...groups];
+  if (namespace) all.push('system:serviceaccounts', `system:serviceaccounts:${namespace}`);
+  if (user !== 'system:anonymous') all.push('system:authenticated');
+  const out: Authenticated = { name: user, groups: [...new Set(all)] };
+  if (uid !== undefined) out.uid = uid;
+  return out;
+}
+
+/** Express middleware: sets ctx.caller and ctx.user, or passes a 401/403 Status on. */
+export function authnMiddleware(deps: AppDeps) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const ctx = res.locals.ctx;
+    ctx.caller = authenticate(deps, req);
+    ctx.user = impersonate(deps, req, ctx.caller);
+    next();
+  };
+}

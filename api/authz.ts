@@ -1,0 +1,58 @@
+/**
+ * Authorizes every API request with kube-apiserver's attributes before any
+ * handler runs or any body is read; a denial is 403 with kube's message.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import type { Attributes } from '../engine/rbac/types.ts';
+import type { AppDeps, RequestContext } from './context.ts';
+import { requestInfo, type RequestInfo } from './request-info.ts';
+import { forbiddenMessage } from './status.ts';
+
+export function attributesOf(ctx: Pick<RequestContext, 'user'>, info: RequestInfo): Attributes {
+  return {
+    user: ctx.user,
+    verb: info.verb,
+    isResourceRequest: info.isResourceRequest,
+    namespace: info.namespace,
+    apiGroup: info.apiGroup,
+    apiVersion: info.apiVersion,
+    resource: info.resource,
+    subresource: info.subresource,
+    name: info.name,
+    path: info.path,
+  };
+}
+
+/** kube-apiserver's forbidden text for a request (responsewriters.forbiddenMessage). */
+export function forbiddenText(a: Attributes, reason: string): string {
+  let msg: string;
+  if (!a.isResourceRequest) {
+    msg = `User "${a.user.name}" cannot ${a.verb} path "${a.path}"`;
+  } else {
+    const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
+    const scope = a.namespace ? `in the namespace "${a.namespace}"` : 'at the cluster scope';
+    msg = `User "${a.user.name}" cannot ${a.verb} resource "${resource}" in API group "${a.apiGroup}" ${scope}`;
+  }
+  return reason ? `${msg}: ${reason}` : msg;
+}
+
+export function forbiddenFor(a: Attributes, reason: string) {
+  const text = forbiddenText(a, reason);
+  if (!a.isResourceRequest) return forbiddenMessage(`forbidden: ${text}`);
+  const qualified = a.apiGroup ? `${a.resource}.${a.apiGroup}` : a.resource;
+  const named = a.name ? `${qualified} "${a.name}"` : qualified;
+  return forbiddenMessage(`${named} is forbidden: ${text}`, {
+    ...(a.name ? { name: a.name } : {}), ...(a.apiGroup ? { group: a.apiGroup } : {}), kind: a.resource,
+  });
+}
+
+export function authzMiddleware(deps: AppDeps) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const ctx: RequestContext = res.locals.ctx;
+    ctx.info = requestInfo(req.method, req.path, req.query as Record<string, unknown>);
+    const attrs = attributesOf(ctx, ctx.info);
+    const decision = deps.authorizer.authorize(attrs);
+    if (!decision.allowed) throw forbiddenFor(attrs, decision.reason);
+    next();
+  };
+}

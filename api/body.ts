@@ -1,0 +1,106 @@
+/**
+ * Request bodies: read raw up to the configured limit (413 beyond it), then
+ * decoded by media type. JSON and YAML (one document or several) are the
+ * encodings; the patch media types name how the body is applied.
+ */
+import type { Request } from 'express';
+import YAML from 'yaml';
+import { badRequest, unsupportedMediaType } from './status.ts';
+
+export type MediaType =
+  | 'application/json'
+  | 'application/yaml'
+  | 'application/merge-patch+json'
+  | 'application/json-patch+json'
+  | 'application/strategic-merge-patch+json'
+  | 'application/apply-patch+yaml';
+
+const known = new Set<string>([
+  'application/json', 'application/yaml', 'application/merge-patch+json', 'application/json-patch+json',
+  'application/strategic-merge-patch+json', 'application/apply-patch+yaml',
+]);
+
+export function mediaTypeOf(req: Request): string {
+  return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/** The request's media type if it is one of `accepted`; otherwise a 415 Status. */
+export function requireMediaType(req: Request, accepted: readonly MediaType[]): MediaType {
+  const t = mediaTypeOf(req);
+  const alias = t === 'text/yaml' || t === 'application/x-yaml' ? 'application/yaml' : t;
+  if (!known.has(alias) || !accepted.includes(alias as MediaType)) {
+    throw unsupportedMediaType(t || '(none)');
+  }
+  return alias as MediaType;
+}
+
+/** The raw body as read from the wire (set by `readBody`). */
+export function rawBody(req: Request): Buffer | undefined {
+  return (req as Request & { rawBody?: Buffer }).rawBody;
+}
+
+function rawText(req: Request): string {
+  return rawBody(req)?.toString('utf8') ?? '';
+}
+
+/**
+ * After express.raw: keeps the bytes as `req.rawBody` and puts the decoded
+ * document in `req.body` for request validation (a YAML stream of several
+ * documents decodes to a list). Undecodable bodies are 400 here.
+ */
+export function readBody(req: Request, _res: unknown, next: (err?: unknown) => void): void {
+  const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
+  (req as Request & { rawBody?: Buffer }).rawBody = raw;
+  req.body = undefined;
+  if (raw && raw.length) {
+    const t = mediaTypeOf(req);
+    if (t.endsWith('json')) {
+      req.body = decodeDocument(req, 'application/json');
+    } else if (t.endsWith('yaml')) {
+      const docs = decodeYamlDocuments(raw.toString('utf8'));
+      req.body = docs.length === 1 ? docs[0] : docs;
+    }
+  }
+  next();
+}
+
+/** Decodes one document; an empty body or a syntax error is 400 BadRequest. */
+export function decodeDocument(req: Request, type: MediaType): unknown {
+  const text = rawText(req);
+  if (text.trim() === '') throw badRequest('the request body is empty');
+  if (type.endsWith('json')) {
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw badRequest(`error decoding JSON request body: ${(err as Error).message}`);
+    }
+  }
+  const docs = decodeYamlDocuments(text);
+  if (docs.length !== 1) throw badRequest(`expected one YAML document in the request body, found ${docs.length}`);
+  return docs[0];
+}
+
+/** Every non-empty document of a YAML stream; a syntax error is 400 BadRequest naming its line. */
+export function decodeYamlDocuments(text: string): unknown[] {
+  const docs = YAML.parseAllDocuments(text, { uniqueKeys: true });
+  const out: unknown[] = [];
+  for (const d of Array.isArray(docs) ? docs : [docs]) {
+    if (d.errors.length) {
+      const e = d.errors[0];
+      const line = e.linePos?.[0]?.line;
+      throw badRequest(`error decoding YAML request body${line ? ` (line ${line})` : ''}: ${e.message.split('\n')[0]}`);
+    }
+    const value = d.toJS({ maxAliasCount: 100 });
+    if (value !== null && value !== undefined) out.push(value);
+  }
+  return out;
+}
+
+export function decodeBody(req: Request, type: MediaType): unknown[] {
+  if (type === 'application/yaml') {
+    const docs = decodeYamlDocuments(rawText(req));
+    if (!docs.length) throw badRequest('the request body is empty');
+    return docs;
+  }
+  return [decodeDocument(req, type)];
+}

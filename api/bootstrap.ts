@@ -1,0 +1,51 @@
+/**
+ * First-start state: the bootstrap admin token. With WARDEN_ADMIN_TOKEN set,
+ * only its hash is kept, in memory. Otherwise Warden creates a token for
+ * `warden:admin` (group system:masters) once, stores only its hash, prints it
+ * once, and writes it to WARDEN_DATA_DIR/admin-token with mode 0600.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Database } from '../prisma/database.ts';
+import { StoreError } from '../prisma/store/errors.ts';
+import { writeBatch } from '../prisma/store/write.ts';
+import { hashToken } from './authn.ts';
+
+export const adminTokenName = 'warden-admin';
+export const systemActor = 'system:warden';
+
+export function newTokenSecret(): string {
+  return `wdn_${randomBytes(32).toString('base64url')}`;
+}
+
+/** Returns the token printed for the operator, or undefined when none was created now. */
+export async function ensureAdminToken(db: Database, dataDir: string, log: Logger): Promise<string | undefined> {
+  const existing = await db.prisma.token.findUnique({ where: { name: adminTokenName } });
+  if (existing) return undefined;
+  const secret = newTokenSecret();
+  const object = {
+    apiVersion: 'iam.warden.dev/v1',
+    kind: 'Token',
+    metadata: { name: adminTokenName, uid: randomUUID(), creationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    spec: { user: 'warden:admin', groups: ['system:masters'], description: 'bootstrap administrator' },
+  };
+  try {
+    await writeBatch(db.prisma, [{ op: 'create', object, columns: { hash: hashToken(secret) } }], systemActor);
+  } catch (err) {
+    // Another replica created it first: it printed the token.
+    if (err instanceof StoreError && err.reason === 'AlreadyExists') return undefined;
+    throw err;
+  }
+  const file = path.join(dataDir.startsWith('memory://') ? './.warden-data' : dataDir, 'admin-token');
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+    log.warn({ file }, 'created the bootstrap admin token (user warden:admin, group system:masters); it is shown once here and saved in the file');
+  } catch (err) {
+    log.warn({ err }, 'created the bootstrap admin token but could not save it to a file; it is shown once here');
+  }
+  process.stdout.write(`\nWarden admin token (shown once): ${secret}\n\n`);
+  return secret;
+}

@@ -1,0 +1,59 @@
+/**
+ * Configuration: read from the environment once, validated, frozen and passed
+ * down. A bad value stops the boot with a message naming the variable.
+ */
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+const schema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(8080),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+  WARDEN_DATA_DIR: z.string().min(1).default('./.warden-data'),
+  WARDEN_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  WARDEN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WARDEN_BODY_LIMIT: z.string().regex(/^\d+(kb|mb|b)?$/i, 'must be a size like 1mb, 512kb or 1048576').default('1mb'),
+  WARDEN_POLL_INTERVAL_MS: positiveInt.default(1000),
+  WARDEN_DB_POOL_SIZE: positiveInt.default(20),
+  WARDEN_SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+});
+
+export interface Config {
+  host: string;
+  port: number;
+  databaseUrl?: string;
+  dataDir: string;
+  adminToken?: string;
+  logLevel: string;
+  bodyLimit: string;
+  pollIntervalMs: number;
+  dbPoolSize: number;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses `env`; throws ConfigError naming every bad variable. Empty strings count as unset. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    host: e.HOST,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.WARDEN_DATA_DIR,
+    adminToken: e.WARDEN_ADMIN_TOKEN,
+    logLevel: e.WARDEN_LOG_LEVEL,
+    bodyLimit: e.WARDEN_BODY_LIMIT,
+    pollIntervalMs: e.WARDEN_POLL_INTERVAL_MS,
+    dbPoolSize: e.WARDEN_DB_POOL_SIZE,
+    shutdownTimeoutMs: e.WARDEN_SHUTDOWN_TIMEOUT_MS,
+  });
+}

@@ -1,0 +1,42 @@
+/**
+ * What every handler gets: the services built at boot (`AppDeps`) and, per
+ * request, who is asking and what they ask (`RequestContext` in res.locals).
+ */
+import type { Response } from 'express';
+import type { Logger } from 'pino';
+import type { Authenticated } from '../engine/identity.ts';
+import type { Config } from './config.ts';
+import type { Database } from '../prisma/database.ts';
+import type { SnapshotSource } from '../prisma/snapshot-source.ts';
+import type { RequestInfo } from './request-info.ts';
+import type { Authorizer } from './authorizer.ts';
+
+export interface AppDeps {
+  config: Readonly<Config>;
+  db: Database;
+  snapshots: SnapshotSource;
+  authorizer: Authorizer;
+  log: Logger;
+  /** Hash of WARDEN_ADMIN_TOKEN, when configured. */
+  adminTokenHash?: string;
+}
+
+export interface RequestContext {
+  id: string;
+  log: Logger;
+  user: Authenticated;
+  /** The authenticated caller before impersonation (recorded as the actor of writes). */
+  caller: Authenticated;
+  info: RequestInfo;
+  /** Kube-style warnings, sent as `Warning: 299 - "..."` headers. */
+  warnings: string[];
+}
+
+export function contextOf(res: Response): RequestContext {
+  return res.locals.ctx as RequestContext;
+}
+
+/** The actor recorded with a write: the caller, and whom it impersonated. */
+export function actorOf(ctx: RequestContext): string {
+  return ctx.caller.name === ctx.user.name ? ctx.user.name : `${ctx.caller.name} (as ${ctx.user.name})`;
+}

@@ -1,0 +1,85 @@
+/**
+ * Discovery as kube-apiserver serves it, so kubectl and client libraries
+ * find Warden's resources: /api, /api/v1, /apis, /apis/{group},
+ * /apis/{group}/{version}, and /version.
+ */
+import type { Request, Response } from 'express';
+import { send } from './respond.ts';
+import { notFound } from './status.ts';
+import { apiKinds, type ApiKind } from './resources/registry.ts';
+
+export const serverVersion = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.0-warden.0.1.0',
+  gitCommit: '',
+  gitTreeState: 'clean',
+  buildDate: '2026-11-29T00:00:00Z',
+  goVersion: `node${process.versions.node}`,
+  compiler: 'tsx',
+  platform: `${process.platform}/${process.arch}`,
+};
+
+/** Group versions served, in discovery order; extra groups register their resources here. */
+const extraResources: { group: string; version: string; resources: object[] }[] = [];
+
+export function registerDiscovery(group: string, version: string, resources: object[]): void {
+  extraResources.push({ group, version, resources });
+}
+
+function resourceEntry(k: ApiKind) {
+  const entry: Record<string, unknown> = { name: k.plural, singularName: k.singular, namespaced: k.namespaced, kind: k.kind, verbs: k.verbs };
+  if (k.shortNames.length) entry.shortNames = k.shortNames;
+  return entry;
+}
+
+function resourcesOf(group: string, version: string): object[] | undefined {
+  const own = apiKinds.filter((k) => k.group === group && k.version === version);
+  const extra = extraResources.filter((e) => e.group === group && e.version === version);
+  if (!own.length && !extra.length) return undefined;
+  return [
+    ...own.flatMap((k) => [resourceEntry(k), ...k.subresources.map((s) => ({ name: `${k.plural}/${s}`, singularName: '', namespaced: k.namespaced, kind: k.kind, verbs: ['get', 'patch', 'update'] }))]),
+    ...extra.flatMap((e) => e.resources),
+  ];
+}
+
+function groups(): string[] {
+  const names = [...apiKinds.map((k) => k.group), ...extraResources.map((e) => e.group)].filter((g) => g !== '');
+  return [...new Set(names)];
+}
+
+function groupOf(name: string) {
+  const versions = [...new Set([...apiKinds, ...extraResources].filter((x) => x.group === name).map((x) => x.version))];
+  const list = versions.map((v) => ({ groupVersion: `${name}/${v}`, version: v }));
+  return { kind: 'APIGroup', apiVersion: 'v1', name, versions: list, preferredVersion: list[0] };
+}
+
+export function coreVersions(req: Request, res: Response) {
+  send(req, res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: req.headers.host ?? '' }] });
+}
+
+export function coreResources(req: Request, res: Response) {
+  send(req, res, 200, { kind: 'APIResourceList', groupVersion: 'v1', resources: resourcesOf('', 'v1') });
+}
+
+export function apiGroups(req: Request, res: Response) {
+  send(req, res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: groups().map(groupOf) });
+}
+
+export function apiGroup(req: Request, res: Response) {
+  const name = String(req.params.group);
+  if (!groups().includes(name)) throw notFound({ resource: 'groups', name });
+  send(req, res, 200, groupOf(name));
+}
+
+export function groupResources(req: Request, res: Response) {
+  const group = String(req.params.group);
+  const version = String(req.params.version);
+  const resources = resourcesOf(group, version);
+  if (!resources) throw notFound({ resource: 'groupversions', name: `${group}/${version}` });
+  send(req, res, 200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources });
+}
+
+export function version(req: Request, res: Response) {
+  send(req, res, 200, serverVersion);
+}

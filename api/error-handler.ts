@@ -1,0 +1,59 @@
+/**
+ * The one place errors become responses. A StatusError is written as its
+ * Status; request-validation and body-parser errors become the kube Status
+ * of their kind; anything else is logged with the request id and answered
+ * with a 500 that reveals nothing internal.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import {
+  StatusError, badRequest, internalError, methodNotAllowed, pathNotFound, tooLarge, unsupportedMediaType, type Status,
+} from './status.ts';
+import { send } from './respond.ts';
+
+interface ValidatorError { status?: number; message?: string; errors?: { path?: string; message?: string; errorCode?: string }[]; type?: string; limit?: number }
+
+/** `/body/rules/0/verbs` -> `rules[0].verbs`; `/query/limit` -> `limit`. */
+function fieldOf(path: string | undefined): string {
+  if (!path) return '';
+  const parts = path.replace(/^\.?\/?(body|query|params|headers)\/?\.?/, '').split(/[/.]/).filter((p) => p !== '');
+  return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
+}
+
+export function toStatusError(err: unknown, bodyLimitBytes: number): StatusError | undefined {
+  if (err instanceof StatusError) return err;
+  const e = err as ValidatorError;
+  if (e?.type === 'entity.too.large') return tooLarge(e.limit ?? bodyLimitBytes);
+  if (e?.type === 'entity.parse.failed' || e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return badRequest(String(e.message));
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    switch (e.status) {
+      case 404: return pathNotFound();
+      case 405: return methodNotAllowed();
+      case 413: return tooLarge(bodyLimitBytes);
+      case 415: return unsupportedMediaType(String(e.message ?? ''));
+      default: {
+        const causes = (e.errors ?? []).map((c) => ({ reason: 'FieldValueInvalid', message: c.message ?? '', field: fieldOf(c.path) }));
+        const text = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message)).join('; ') || String(e.message);
+        return badRequest(`the request does not match the API schema: ${text}`, causes);
+      }
+    }
+  }
+  return undefined;
+}
+
+export function errorHandler(log: Logger, bodyLimitBytes: number) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    let status: Status;
+    const known = toStatusError(err, bodyLimitBytes);
+    if (known) {
+      status = known.status;
+      for (const [h, v] of Object.entries(known.headers)) res.setHeader(h, v);
+    } else {
+      (res.locals.ctx?.log ?? log).error({ err }, 'request failed');
+      status = internalError().status;
+    }
+    if (res.headersSent) return;
+    if (!res.locals.ctx) res.locals.ctx = { warnings: [] };
+    send(req, res, status.code, status);
+  };
+}

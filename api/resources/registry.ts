@@ -1,0 +1,106 @@
+/**
+ * The Kubernetes-style resources Warden serves: how each is named on the
+ * wire, which names it accepts, how it is validated, and what the server sets
+ * on create and update (kube's "strategy").
+ */
+import type { KubeObject } from '../../engine/meta.ts';
+import type { FieldError } from '../../engine/validation/field-error.ts';
+import { nameIsDNSLabel, nameIsDNSSubdomain } from '../../engine/validation/names.ts';
+import { validateObjectMeta, validateObjectMetaUpdate, type NameValidator } from '../../engine/validation/object-meta.ts';
+import * as rbac from '../../engine/rbac/validation.ts';
+import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from '../../engine/rbac/types.ts';
+import type { StoredKind } from '../../prisma/store/kinds.ts';
+import { validateNamespace, validateNamespaceUpdate, prepareNamespace } from './namespace-strategy.ts';
+import { validateServiceAccount } from './service-account-strategy.ts';
+
+export interface ApiKind {
+  kind: StoredKind;
+  group: string;
+  version: string;
+  plural: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames: string[];
+  verbs: string[];
+  subresources: string[];
+  /** PUT may create a missing object (kube's AllowCreateOnUpdate). */
+  createOnUpdate: boolean;
+  nameFn: NameValidator;
+  /** Kind-specific validation on create (metadata is validated generically). */
+  validate(o: KubeObject): FieldError[];
+  validateUpdate(next: KubeObject, prev: KubeObject): FieldError[];
+  /** Server-set fields and defaults; returns a new object. `prev` is set on update. */
+  prepare(o: KubeObject, prev?: KubeObject): KubeObject;
+}
+
+const crud = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update'];
+const rbacGroup = 'rbac.authorization.k8s.io';
+const rbacName: NameValidator = (name) => rbac.validateRbacName(name);
+const same = (o: KubeObject) => o;
+
+export const apiKinds: ApiKind[] = [
+  {
+    kind: 'Namespace', group: '', version: 'v1', plural: 'namespaces', singular: 'namespace', namespaced: false,
+    shortNames: ['ns'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'], subresources: [],
+    createOnUpdate: false, nameFn: nameIsDNSLabel,
+    validate: validateNamespace, validateUpdate: validateNamespaceUpdate, prepare: prepareNamespace,
+  },
+  {
+    kind: 'ServiceAccount', group: '', version: 'v1', plural: 'serviceaccounts', singular: 'serviceaccount', namespaced: true,
+    shortNames: ['sa'], verbs: crud, subresources: [], createOnUpdate: true, nameFn: nameIsDNSSubdomain,
+    validate: validateServiceAccount, validateUpdate: (n) => validateServiceAccount(n), prepare: same,
+  },
+  {
+    kind: 'Role', group: rbacGroup, version: 'v1', plural: 'roles', singular: 'role', namespaced: true,
+    shortNames: [], verbs: crud, subresources: [], createOnUpdate: true, nameFn: rbacName,
+    validate: (o) => rbac.validateRole(o as unknown as Role),
+    validateUpdate: (n, p) => rbac.validateRoleUpdate(n as unknown as Role, p as unknown as Role),
+    prepare: same,
+  },
+  {
+    kind: 'ClusterRole', group: rbacGroup, version: 'v1', plural: 'clusterroles', singular: 'clusterrole', namespaced: false,
+    shortNames: [], verbs: crud, subresources: [], createOnUpdate: true, nameFn: rbacName,
+    validate: (o) => rbac.validateClusterRole(o as unknown as ClusterRole),
+    validateUpdate: (n, p) => rbac.validateClusterRoleUpdate(n as unknown as ClusterRole, p as unknown as ClusterRole),
+    prepare: same,
+  },
+  {
+    kind: 'RoleBinding', group: rbacGroup, version: 'v1', plural: 'rolebindings', singular: 'rolebinding', namespaced: true,
+    shortNames: [], verbs: crud, subresources: [], createOnUpdate: true, nameFn: rbacName,
+    validate: (o) => rbac.validateRoleBinding(o as unknown as RoleBinding),
+    validateUpdate: (n, p) => rbac.validateRoleBindingUpdate(n as unknown as RoleBinding, p as unknown as RoleBinding),
+    prepare: (o) => rbac.defaultBinding(o as unknown as RoleBinding) as unknown as KubeObject,
+  },
+  {
+    kind: 'ClusterRoleBinding', group: rbacGroup, version: 'v1', plural: 'clusterrolebindings', singular: 'clusterrolebinding',
+    namespaced: false, shortNames: [], verbs: crud, subresources: [], createOnUpdate: true, nameFn: rbacName,
+    validate: (o) => rbac.validateClusterRoleBinding(o as unknown as ClusterRoleBinding),
+    validateUpdate: (n, p) => rbac.validateClusterRoleBindingUpdate(n as unknown as ClusterRoleBinding, p as unknown as ClusterRoleBinding),
+    prepare: (o) => rbac.defaultBinding(o as unknown as ClusterRoleBinding) as unknown as KubeObject,
+  },
+];
+
+export const apiVersionOf = (k: Pick<ApiKind, 'group' | 'version'>) => (k.group ? `${k.group}/${k.version}` : k.version);
+
+const byPath = new Map(apiKinds.map((k) => [`${k.group}/${k.version}/${k.plural}`, k]));
+const byKind = new Map(apiKinds.map((k) => [`${apiVersionOf(k)}/${k.kind}`, k]));
+
+export function findKind(group: string, version: string, plural: string): ApiKind | undefined {
+  return byPath.get(`${group}/${version}/${plural}`);
+}
+
+export function kindOf(apiVersion: string, kind: string): ApiKind | undefined {
+  return byKind.get(`${apiVersion}/${kind}`);
+}
+
+/** Generic metadata validation plus the kind's own, on create. */
+export function validateForCreate(k: ApiKind, o: KubeObject): FieldError[] {
+  return [...validateObjectMeta(o.metadata, { namespaced: k.namespaced, nameFn: k.nameFn }), ...k.validate(o)];
+}
+
+export function validateForUpdate(k: ApiKind, next: KubeObject, prev: KubeObject): FieldError[] {
+  return [
+    ...validateObjectMetaUpdate(next.metadata, prev.metadata, 'metadata', { requireResourceVersion: false }),
+    ...k.validateUpdate(next, prev),
+  ];
+}

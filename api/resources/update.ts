@@ -1,0 +1,107 @@
+/**
+ * PUT of one object (kube's update handler), and the update path shared with
+ * patch and apply: server fields come from the stored object, a stale
+ * resourceVersion is 409, the result is validated, admitted and stored only
+ * if the stored object is still the one it was computed from.
+ */
+import type { Request, Response } from 'express';
+import type { KubeObject } from '../../engine/meta.ts';
+import { getObject } from '../../prisma/store/read.ts';
+import type { WriteOp } from '../../prisma/store/write.ts';
+import type { AppDeps, RequestContext } from '../context.ts';
+import { contextOf } from '../context.ts';
+import { decodeDocument, requireMediaType } from '../body.ts';
+import { send } from '../respond.ts';
+import { conflict, invalid, notFound } from '../status.ts';
+import { admit } from './admission.ts';
+import { commit, staleMessage, stampNew } from './commit.ts';
+import { fieldValidationOf, isDryRun, objectFromBody, param } from './decode.ts';
+import { recordUpdate } from './managed-fields.ts';
+import { managerOf } from './manager.ts';
+import { targetOf } from './read.ts';
+import { apiVersionOf, validateForCreate, validateForUpdate, type ApiKind } from './registry.ts';
+
+export interface WriteOutcome { code: number; object: KubeObject; revision?: number }
+
+/** A write computed, validated and admitted, not yet stored. */
+export interface PlannedWrite { op: WriteOp; code: number; object: KubeObject }
+
+/** Plans the creation of `body`: stamp, validate, record ownership, admit. */
+export async function planCreate(deps: AppDeps, ctx: RequestContext, k: ApiKind, body: KubeObject, manager: string, managedFields?: unknown[]): Promise<PlannedWrite> {
+  const now = new Date();
+  const object = stampNew(k, body, now);
+  const errors = validateForCreate(k, object);
+  if (errors.length) throw invalid(k.kind, k.group, object.metadata.name, errors);
+  object.metadata.managedFields = managedFields ?? recordUpdate(null, object, manager, apiVersionOf(k), now);
+  await admit(deps, ctx, k, object, null);
+  return { op: { op: 'create', object }, code: 201, object };
+}
+
+/** Stores planned writes in one transaction (or not at all, on dry run) and answers with the first. */
+export async function commitPlanned(deps: AppDeps, ctx: RequestContext, planned: PlannedWrite[], dryRun: boolean): Promise<WriteOutcome[]> {
+  if (dryRun) return planned.map((p) => ({ code: p.code, object: p.object }));
+  const result = await commit(deps, ctx, planned.map((p) => p.op));
+  return planned.map((p, i) => ({ code: p.code, object: result.objects[i], revision: result.revision }));
+}
+
+export async function createObject(deps: AppDeps, ctx: RequestContext, k: ApiKind, body: KubeObject, manager: string, dryRun: boolean, managedFields?: unknown[]): Promise<WriteOutcome> {
+  const planned = await planCreate(deps, ctx, k, body, manager, managedFields);
+  return (await commitPlanned(deps, ctx, [planned], dryRun))[0];
+}
+
+/**
+ * Replaces `current` with `candidate`. `managedFields` overrides the
+ * Update-style ownership record (apply computes its own).
+ */
+export async function planUpdate(
+  deps: AppDeps, ctx: RequestContext, k: ApiKind, current: KubeObject, candidate: KubeObject, manager: string,
+  managedFields?: unknown[],
+): Promise<PlannedWrite> {
+  const rv = candidate.metadata.resourceVersion;
+  if (rv && rv !== current.metadata.resourceVersion) throw conflict(targetOf(k, current.metadata.name), staleMessage);
+  if (candidate.metadata.uid && candidate.metadata.uid !== current.metadata.uid) {
+    throw conflict(targetOf(k, current.metadata.name), `Precondition failed: UID in precondition: ${candidate.metadata.uid}, UID in object meta: ${current.metadata.uid}`);
+  }
+  const metadata = {
+    ...candidate.metadata,
+    uid: current.metadata.uid,
+    creationTimestamp: current.metadata.creationTimestamp,
+    resourceVersion: current.metadata.resourceVersion,
+  };
+  let next = k.prepare({ ...candidate, metadata }, current);
+  const errors = validateForUpdate(k, next, current);
+  if (errors.length) throw invalid(k.kind, k.group, current.metadata.name, errors);
+  next = { ...next, metadata: { ...next.metadata, managedFields: managedFields ?? recordUpdate(current, next, manager, apiVersionOf(k), new Date()) } };
+  await admit(deps, ctx, k, next, current);
+  return { op: { op: 'update', object: next, before: current }, code: 200, object: next };
+}
+
+export async function updateObject(
+  deps: AppDeps, ctx: RequestContext, k: ApiKind, current: KubeObject, candidate: KubeObject, manager: string, dryRun: boolean,
+  managedFields?: unknown[],
+): Promise<WriteOutcome> {
+  const planned = await planUpdate(deps, ctx, k, current, candidate, manager, managedFields);
+  return (await commitPlanned(deps, ctx, [planned], dryRun))[0];
+}
+
+export function update(deps: AppDeps, k: ApiKind) {
+  return async (req: Request, res: Response) => {
+    const ctx = contextOf(res);
+    const query = req.query as Record<string, unknown>;
+    const mode = fieldValidationOf(query);
+    const dryRun = isDryRun(query);
+    const namespace = param(req, 'namespace');
+    const name = param(req, 'name')!;
+    const doc = decodeDocument(req, requireMediaType(req, ['application/json', 'application/yaml']));
+    const body = objectFromBody(k, doc, { namespace, name }, mode, ctx);
+    const current = await getObject(deps.db.prisma, k.kind, k.namespaced ? namespace : undefined, name);
+    let out: WriteOutcome;
+    if (!current) {
+      if (!k.createOnUpdate) throw notFound(targetOf(k, name));
+      out = await createObject(deps, ctx, k, { ...body, metadata: { ...body.metadata, resourceVersion: undefined } }, managerOf(req), dryRun);
+    } else {
+      out = await updateObject(deps, ctx, k, current, body, managerOf(req), dryRun);
+    }
+    send(req, res, out.code, out.object, out.revision);
+  };
+}

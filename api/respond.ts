@@ -1,0 +1,28 @@
+/**
+ * Writes a response: JSON by default, YAML when the client accepts only YAML;
+ * warnings as kube's `Warning: 299 - "..."` headers; the policy revision the
+ * answer reflects as `X-Warden-Revision`.
+ */
+import type { Request, Response } from 'express';
+import YAML from 'yaml';
+import { contextOf } from './context.ts';
+
+export const revisionHeader = 'X-Warden-Revision';
+
+function wantsYaml(req: Request): boolean {
+  const accept = req.headers.accept ?? '';
+  return /application\/yaml/.test(accept) && !/application\/json|\*\/\*/.test(accept);
+}
+
+export function send(req: Request, res: Response, code: number, body: unknown, revision?: number): void {
+  const ctx = contextOf(res);
+  if (ctx?.warnings?.length) {
+    res.setHeader('Warning', ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+  }
+  if (revision !== undefined) res.setHeader(revisionHeader, String(revision));
+  if (wantsYaml(req)) {
+    res.status(code).type('application/yaml').send(YAML.stringify(body));
+    return;
+  }
+  res.status(code).type('application/json').send(JSON.stringify(body));
+}

@@ -1,0 +1,67 @@
+/**
+ * Every route Warden serves, as (method, OpenAPI path template, handler).
+ * The app mounts exactly these, and a test checks they equal the paths and
+ * methods of openapi.yaml.
+ */
+import type { Request, RequestHandler, Response } from 'express';
+import type { AppDeps } from './context.ts';
+import { apiGroup, apiGroups, coreResources, coreVersions, groupResources, version } from './discovery.ts';
+import { bulkApply } from './resources/bulk.ts';
+import { create } from './resources/create.ts';
+import { remove, removeCollection } from './resources/delete.ts';
+import { patch } from './resources/patch.ts';
+import { list, read } from './resources/read.ts';
+import { apiKinds } from './resources/registry.ts';
+import { update } from './resources/update.ts';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteDef {
+  method: Method;
+  /** OpenAPI template, e.g. `/api/v1/namespaces/{namespace}/serviceaccounts/{name}`. */
+  path: string;
+  handler: (req: Request, res: Response) => unknown;
+  /** Served without authentication (probes and /version). */
+  public?: boolean;
+}
+
+export function kindRoutes(deps: AppDeps): RouteDef[] {
+  const out: RouteDef[] = [];
+  for (const k of apiKinds) {
+    const base = k.group ? `/apis/${k.group}/${k.version}` : `/api/${k.version}`;
+    const collection = k.namespaced ? `${base}/namespaces/{namespace}/${k.plural}` : `${base}/${k.plural}`;
+    const item = `${collection}/{name}`;
+    out.push(
+      { method: 'get', path: collection, handler: list(deps, k) },
+      { method: 'post', path: collection, handler: create(deps, k) },
+      { method: 'delete', path: collection, handler: removeCollection(deps, k) },
+      { method: 'get', path: item, handler: read(deps, k) },
+      { method: 'put', path: item, handler: update(deps, k) },
+      { method: 'patch', path: item, handler: patch(deps, k) },
+      { method: 'delete', path: item, handler: remove(deps, k) },
+    );
+    if (k.namespaced) out.push({ method: 'get', path: `${base}/${k.plural}`, handler: list(deps, k) });
+  }
+  return out;
+}
+
+export function routes(deps: AppDeps, extra: RouteDef[] = []): RouteDef[] {
+  return [
+    { method: 'get', path: '/api', handler: coreVersions },
+    { method: 'get', path: '/api/v1', handler: coreResources },
+    { method: 'get', path: '/apis', handler: apiGroups },
+    { method: 'get', path: '/apis/{group}', handler: apiGroup },
+    { method: 'get', path: '/apis/{group}/{version}', handler: groupResources },
+    { method: 'get', path: '/version', handler: version, public: true },
+    ...kindRoutes(deps),
+    { method: 'post', path: '/apis/warden.dev/v1/apply', handler: bulkApply(deps) },
+    ...extra,
+  ];
+}
+
+/** `/a/{b}/c` -> `/a/:b/c` for express. */
+export function expressPath(template: string): string {
+  return template.replace(/\{([^}]+)\}/g, ':$1');
+}
+
+export type Handler = RequestHandler;

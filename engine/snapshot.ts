@@ -1,0 +1,97 @@
+/**
+ * The immutable in-memory state every decision is computed from, stamped with
+ * the policy revision it reflects. `applyChanges` returns a new snapshot and
+ * leaves the old one untouched (requests in flight keep reading it); it costs
+ * in proportion to the change, not to the size of the state.
+ */
+import type { KubeObject } from './meta.ts';
+import type { TokenIdentity, UserRecord } from './identity.ts';
+
+/** One object written by a revision: `object` null means deleted. */
+export interface ObjectChange {
+  kind: string;
+  namespace: string;
+  name: string;
+  object: KubeObject | null;
+  /** Token changes carry the secret's hash, which no object shows. */
+  tokenHash?: string;
+}
+
+export interface Snapshot {
+  readonly revision: number;
+  readonly namespaces: ReadonlyMap<string, KubeObject>;
+  readonly users: ReadonlyMap<string, UserRecord>;
+  /** Token secret hash -> identity. */
+  readonly tokens: ReadonlyMap<string, TokenIdentity>;
+  /** Token name -> hash, to find a token again when it is deleted. */
+  readonly tokenHashes: ReadonlyMap<string, string>;
+}
+
+export interface SnapshotInput {
+  revision: number;
+  objects: KubeObject[];
+  /** Token name -> hash for every Token in `objects`. */
+  tokenHashes: Map<string, string>;
+}
+
+export function buildSnapshot(input: SnapshotInput): Snapshot {
+  const empty: Snapshot = { revision: 0, namespaces: new Map(), users: new Map(), tokens: new Map(), tokenHashes: new Map() };
+  const changes = input.objects.map((o) => ({
+    kind: o.kind,
+    namespace: o.metadata.namespace ?? '',
+    name: o.metadata.name!,
+    object: o,
+    tokenHash: o.kind === 'Token' ? input.tokenHashes.get(o.metadata.name!) : undefined,
+  }));
+  return applyChanges(empty, input.revision, changes);
+}
+
+/** The snapshot at `revision`: `base` with `changes` applied in order. */
+export function applyChanges(base: Snapshot, revision: number, changes: ObjectChange[]): Snapshot {
+  let namespaces: Map<string, KubeObject> | undefined;
+  let users: Map<string, UserRecord> | undefined;
+  let tokens: Map<string, TokenIdentity> | undefined;
+  let tokenHashes: Map<string, string> | undefined;
+  for (const c of changes) {
+    switch (c.kind) {
+      case 'Namespace':
+        namespaces ??= new Map(base.namespaces);
+        if (c.object) namespaces.set(c.name, c.object);
+        else namespaces.delete(c.name);
+        break;
+      case 'User':
+        users ??= new Map(base.users);
+        if (c.object) users.set(c.name, { name: c.name, groups: ((c.object.spec as { groups?: string[] })?.groups) ?? [] });
+        else users.delete(c.name);
+        break;
+      case 'Token': {
+        tokens ??= new Map(base.tokens);
+        tokenHashes ??= new Map(base.tokenHashes);
+        const old = tokenHashes.get(c.name);
+        if (old !== undefined) tokens.delete(old);
+        tokenHashes.delete(c.name);
+        if (c.object && c.tokenHash) {
+          tokens.set(c.tokenHash, tokenIdentity(c.object));
+          tokenHashes.set(c.name, c.tokenHash);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return {
+    revision,
+    namespaces: namespaces ?? base.namespaces,
+    users: users ?? base.users,
+    tokens: tokens ?? base.tokens,
+    tokenHashes: tokenHashes ?? base.tokenHashes,
+  };
+}
+
+function tokenIdentity(o: KubeObject): TokenIdentity {
+  const spec = (o.spec ?? {}) as { user?: string; groups?: string[]; expirationTimestamp?: string };
+  const id: TokenIdentity = { tokenName: o.metadata.name!, user: spec.user ?? '', groups: spec.groups ?? [] };
+  if (spec.expirationTimestamp) id.expiresAt = Date.parse(spec.expirationTimestamp);
+  return id;
+}
