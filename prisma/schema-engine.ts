@@ -26,22 +26,53 @@ const wasm = (globalThis as unknown as { WebAssembly: {
   instantiate(module: object, imports: object): Promise<{ exports: Record<string, unknown> }>;
 } }).WebAssembly;
 
-let wasmModule: Promise<object> | undefined;
+type Bindings = typeof import('@prisma/schema-engine-wasm/schema_engine_bg');
 
-async function loadEngine(adapterFactory: SqlMigrationAwareDriverAdapterFactory, schema: string): Promise<Engine> {
-  const bg = await import('@prisma/schema-engine-wasm/schema_engine_bg');
-  const wasmPath = fileURLToPath(new URL('./schema_engine_bg.wasm', import.meta.resolve('@prisma/schema-engine-wasm')));
-  wasmModule ??= readFile(wasmPath).then((bytes) => wasm.compile(bytes));
-  const instance = await wasm.instantiate(await wasmModule, { './schema_engine_bg.js': bg });
-  bg.__wbg_set_wasm(instance.exports as never);
-  (instance.exports as { __wbindgen_start?: () => void }).__wbindgen_start?.();
-  const logs: string[] = [];
-  const engine = await bg.SchemaEngine.new(
-    { datamodels: [[schemaPath, schema]] },
-    (line: string) => logs.push(line),
-    bindMigrationAwareSqlAdapterFactory(adapterFactory),
-  );
-  return engine as unknown as Engine;
+/**
+ * The wasm-bindgen glue keeps module-level state tied to one instance, so
+ * the engine is instantiated once per process and every SchemaEngine is
+ * created on it, one at a time.
+ */
+let bindings: Promise<Bindings> | undefined;
+let queue: Promise<unknown> = Promise.resolve();
+let lastPanic = '';
+
+function instantiate(): Promise<Bindings> {
+  bindings ??= (async () => {
+    (globalThis as Record<string, unknown>).PRISMA_WASM_PANIC_REGISTRY ??= { set_message: (m: string) => { lastPanic = m; } };
+    const bg = await import('@prisma/schema-engine-wasm/schema_engine_bg');
+    const wasmPath = fileURLToPath(new URL('./schema_engine_bg.wasm', import.meta.resolve('@prisma/schema-engine-wasm')));
+    const module = await wasm.compile(await readFile(wasmPath));
+    const instance = await wasm.instantiate(module, { './schema_engine_bg.js': bg });
+    bg.__wbg_set_wasm(instance.exports as never);
+    (instance.exports as { __wbindgen_start?: () => void }).__wbindgen_start?.();
+    return bg;
+  })();
+  return bindings;
+}
+
+/** Runs `fn` with a fresh engine on the shared instance; calls are serialized. */
+async function withEngine<T>(adapterFactory: SqlMigrationAwareDriverAdapterFactory, fn: (engine: Engine) => Promise<T>): Promise<T> {
+  const run = queue.then(async () => {
+    const bg = await instantiate();
+    const schema = await readFile(schemaPath, 'utf8');
+    const logs: string[] = [];
+    const engine = (await bg.SchemaEngine.new(
+      { datamodels: [[schemaPath, schema]] },
+      (line: string) => logs.push(line),
+      bindMigrationAwareSqlAdapterFactory(adapterFactory),
+    )) as unknown as Engine;
+    try {
+      return await fn(engine);
+    } catch (err) {
+      if (lastPanic) (err as Error).message += ` (schema engine: ${lastPanic})`;
+      throw err;
+    } finally {
+      engine.free();
+    }
+  });
+  queue = run.catch(() => {});
+  return run;
 }
 
 async function migrationList() {
@@ -69,22 +100,18 @@ const noFilters = { externalTables: [], externalEnums: [] };
 
 /** Applies every migration not yet recorded in `_prisma_migrations`; returns the names applied. */
 export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
-  const schema = await readFile(schemaPath, 'utf8');
-  const engine = await loadEngine(adapterFactory, schema);
-  try {
-    const out = await engine.applyMigrations({ migrationsList: await migrationList(), filters: noFilters });
+  const migrationsList = await migrationList();
+  return withEngine(adapterFactory, async (engine) => {
+    const out = await engine.applyMigrations({ migrationsList, filters: noFilters });
     return out.appliedMigrationNames;
-  } finally {
-    engine.free();
-  }
+  });
 }
 
 /** The SQL script from the current migrations (or from nothing) to schema.prisma; empty when they agree. */
 export async function diffScript(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string> {
   const schema = await readFile(schemaPath, 'utf8');
-  const engine = await loadEngine(adapterFactory, schema);
-  try {
-    const list = await migrationList();
+  const list = await migrationList();
+  return withEngine(adapterFactory, async (engine) => {
     const from = list.migrationDirectories.length ? { tag: 'migrations', ...list } : { tag: 'empty' };
     const out = await engine.diff({
       from,
@@ -94,7 +121,5 @@ export async function diffScript(adapterFactory: SqlMigrationAwareDriverAdapterF
       filters: noFilters,
     });
     return out.stdout ?? '';
-  } finally {
-    engine.free();
-  }
+  });
 }
