@@ -38,7 +38,12 @@ export async function ensureAdminToken(db: Database, dataDir: string, log: Logge
     if (err instanceof StoreError && err.reason === 'AlreadyExists') return undefined;
     throw err;
   }
-  const file = path.join(dataDir.startsWith('memory://') ? './.warden-data' : dataDir, 'admin-token');
+  if (dataDir.startsWith('memory://')) {
+    log.warn('created the bootstrap admin token (user warden:admin, group system:masters); it is shown once here');
+    process.stdout.write(`\nWarden admin token (shown once): ${secret}\n\n`);
+    return secret;
+  }
+  const file = path.join(dataDir, 'admin-token');
   try {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, `${secret}\n`, { mode: 0o600 });

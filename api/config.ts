@@ -10,6 +10,9 @@ const positiveInt = z.coerce.number().int().positive();
 const schema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(8080),
+  WARDEN_TLS_PORT: z.union([z.literal('off'), port]).default(8443),
+  WARDEN_TLS_CERT_FILE: z.string().min(1).optional(),
+  WARDEN_TLS_KEY_FILE: z.string().min(1).optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
   WARDEN_DATA_DIR: z.string().min(1).default('./.warden-data'),
   WARDEN_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -23,6 +26,10 @@ const schema = z.object({
 export interface Config {
   host: string;
   port: number;
+  /** HTTPS port (kubectl sends bearer tokens only over TLS); undefined when off. */
+  tlsPort?: number;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
   databaseUrl?: string;
   dataDir: string;
   adminToken?: string;
@@ -44,9 +51,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
   }
   const e = parsed.data;
+  if (Boolean(e.WARDEN_TLS_CERT_FILE) !== Boolean(e.WARDEN_TLS_KEY_FILE)) {
+    throw new ConfigError('invalid configuration: WARDEN_TLS_CERT_FILE and WARDEN_TLS_KEY_FILE must be set together');
+  }
   return Object.freeze({
     host: e.HOST,
     port: e.PORT,
+    tlsPort: e.WARDEN_TLS_PORT === 'off' ? undefined : e.WARDEN_TLS_PORT,
+    tlsCertFile: e.WARDEN_TLS_CERT_FILE,
+    tlsKeyFile: e.WARDEN_TLS_KEY_FILE,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.WARDEN_DATA_DIR,
     adminToken: e.WARDEN_ADMIN_TOKEN,

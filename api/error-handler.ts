@@ -20,7 +20,8 @@ function fieldOf(path: string | undefined): string {
   return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
 }
 
-export function toStatusError(err: unknown, bodyLimitBytes: number): StatusError | undefined {
+/** `contentType` is the request's, named by a 415 (the validator's own text names `undefined` when there is none). */
+export function toStatusError(err: unknown, bodyLimitBytes: number, contentType?: string): StatusError | undefined {
   if (err instanceof StatusError) return err;
   const e = err as ValidatorError;
   if (e?.type === 'entity.too.large') return tooLarge(e.limit ?? bodyLimitBytes);
@@ -30,7 +31,7 @@ export function toStatusError(err: unknown, bodyLimitBytes: number): StatusError
       case 404: return pathNotFound();
       case 405: return methodNotAllowed();
       case 413: return tooLarge(bodyLimitBytes);
-      case 415: return unsupportedMediaType(String(e.message ?? ''));
+      case 415: return unsupportedMediaType(contentType?.split(';')[0].trim() || '(none)');
       default: {
         const causes = (e.errors ?? []).map((c) => ({ reason: 'FieldValueInvalid', message: c.message ?? '', field: fieldOf(c.path) }));
         const text = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message)).join('; ') || String(e.message);
@@ -44,7 +45,7 @@ export function toStatusError(err: unknown, bodyLimitBytes: number): StatusError
 export function errorHandler(log: Logger, bodyLimitBytes: number) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     let status: Status;
-    const known = toStatusError(err, bodyLimitBytes);
+    const known = toStatusError(err, bodyLimitBytes, req.headers['content-type']);
     if (known) {
       status = known.status;
       for (const [h, v] of Object.entries(known.headers)) res.setHeader(h, v);

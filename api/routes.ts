@@ -6,6 +6,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { AppDeps } from './context.ts';
 import { apiGroup, apiGroups, coreResources, coreVersions, groupResources, version } from './discovery.ts';
+import { openapiDocument, openapiIndex } from './openapi-v3.ts';
 import { bulkApply } from './resources/bulk.ts';
 import { create } from './resources/create.ts';
 import { remove, removeCollection } from './resources/delete.ts';
@@ -53,6 +54,9 @@ export function routes(deps: AppDeps, extra: RouteDef[] = []): RouteDef[] {
     { method: 'get', path: '/apis/{group}', handler: apiGroup },
     { method: 'get', path: '/apis/{group}/{version}', handler: groupResources },
     { method: 'get', path: '/version', handler: version, public: true },
+    { method: 'get', path: '/openapi/v3', handler: openapiIndex },
+    { method: 'get', path: '/openapi/v3/api/{version}', handler: openapiDocument },
+    { method: 'get', path: '/openapi/v3/apis/{group}/{version}', handler: openapiDocument },
     ...kindRoutes(deps),
     { method: 'post', path: '/apis/warden.dev/v1/apply', handler: bulkApply(deps) },
     ...extra,

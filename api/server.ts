@@ -4,6 +4,7 @@
  * gracefully (stop accepting, finish requests in flight, close the pool).
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { openDatabase, type Database } from '../prisma/database.ts';
@@ -14,6 +15,7 @@ import { createApp } from './app.ts';
 import { hashToken } from './authn.ts';
 import { createAuthorizer } from './authorizer.ts';
 import { ensureAdminToken } from './bootstrap.ts';
+import { tlsMaterial } from './tls.ts';
 import type { Config } from './config.ts';
 import type { AppDeps } from './context.ts';
 
@@ -30,6 +32,11 @@ export interface Warden {
   app: ReturnType<typeof createApp>;
   server?: http.Server;
   url?: string;
+  tlsServer?: https.Server;
+  /** The HTTPS address (kubectl sends tokens only over TLS). */
+  tlsUrl?: string;
+  /** The certificate file the HTTPS listener presents, when it is kept on disk. */
+  tlsCertFile?: string;
   listener?: RevisionListener;
   adminToken?: string;
   close(): Promise<void>;
@@ -41,7 +48,7 @@ export async function startWarden(config: Readonly<Config>, opts: WardenOptions 
   try {
     const applied = await applyMigrations(db.adapterFactory);
     if (applied.length) log.info({ applied }, 'applied database migrations');
-    const adminToken = await ensureAdminToken(db, config.dataDir, log);
+    const adminToken = config.adminToken ? undefined : await ensureAdminToken(db, config.dataDir, log);
     const snapshots = new SnapshotSource(db.prisma, undefined, undefined, (err) => log.error({ err }, 'snapshot refresh failed; keeping the last good snapshot'));
     await snapshots.start(config.pollIntervalMs);
     let listener: RevisionListener | undefined;
@@ -57,30 +64,37 @@ export async function startWarden(config: Readonly<Config>, opts: WardenOptions 
     const warden: Warden = {
       deps, app, listener, adminToken,
       async close() {
-        if (warden.server) {
-          const server = warden.server;
+        await Promise.all([warden.server, warden.tlsServer].filter((x) => x !== undefined).map(async (server) => {
           const closed = new Promise<void>((resolve) => server.close(() => resolve()));
           server.closeIdleConnections();
           const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs).unref();
           await closed;
           clearTimeout(timer);
-        }
+        }));
         await listener?.stop();
         snapshots.stop();
         await db.close();
       },
     };
     if (opts.listen !== false) {
-      const server = http.createServer(app);
-      server.keepAliveTimeout = 65_000;
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => resolve());
-      });
-      const addr = server.address() as AddressInfo;
-      warden.server = server;
-      warden.url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
-      log.info({ url: warden.url, database: db.kind, revision: snapshots.current.revision }, 'warden is serving');
+      const listen = async (server: http.Server | https.Server, port: number) => {
+        server.keepAliveTimeout = 65_000;
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(port, config.host, () => resolve());
+        });
+        const addr = server.address() as AddressInfo;
+        return `${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+      };
+      warden.server = http.createServer(app);
+      warden.url = `http://${await listen(warden.server, config.port)}`;
+      if (config.tlsPort !== undefined) {
+        const tls = await tlsMaterial(config);
+        warden.tlsServer = https.createServer({ cert: tls.cert, key: tls.key }, app);
+        warden.tlsUrl = `https://${await listen(warden.tlsServer, config.tlsPort)}`;
+        warden.tlsCertFile = tls.certFile;
+      }
+      log.info({ url: warden.url, tlsUrl: warden.tlsUrl, database: db.kind, revision: snapshots.current.revision }, 'warden is serving');
     }
     return warden;
   } catch (err) {

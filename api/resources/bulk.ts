@@ -8,7 +8,7 @@
  */
 import type { Request, Response } from 'express';
 import type { KubeObject } from '../../engine/meta.ts';
-import { getObject } from '../../prisma/store/read.ts';
+import { currentRevision, getObject } from '../../prisma/store/read.ts';
 import type { AppDeps, RequestContext } from '../context.ts';
 import { contextOf } from '../context.ts';
 import { attributesOf, forbiddenFor } from '../authz.ts';
@@ -17,7 +17,7 @@ import { send } from '../respond.ts';
 import { StatusError, badRequest } from '../status.ts';
 import { fieldValidationOf, isDryRun, isPlainObject } from './decode.ts';
 import { managerOf } from './manager.ts';
-import { applyConfigFrom, planApply } from './patch.ts';
+import { applyConfigFrom, forceOf, planApply } from './patch.ts';
 import { kindOf, type ApiKind } from './registry.ts';
 import { commitPlanned, type PlannedWrite } from './update.ts';
 
@@ -51,7 +51,7 @@ export function bulkApply(deps: AppDeps) {
     const query = req.query as Record<string, unknown>;
     const mode = fieldValidationOf(query);
     const dryRun = isDryRun(query);
-    const force = query.force === 'true';
+    const force = forceOf(query);
     const manager = typeof query.fieldManager === 'string' && query.fieldManager ? query.fieldManager : managerOf(req);
     const docs = flatten(decodeBody(req, requireMediaType(req, ['application/json', 'application/yaml'])).flatMap((d) => (Array.isArray(d) ? d : [d])));
     if (!docs.length) throw badRequest('the request holds no objects to apply');
@@ -98,6 +98,8 @@ export function bulkApply(deps: AppDeps) {
     const outcomes = await commitPlanned(deps, ctx, planned, dryRun);
     const byIndex = new Map(order.map((i, j) => [i, outcomes[j]]));
     const stored = [...byIndex.keys()].sort((a, b) => a - b).map((i) => byIndex.get(i)!.object);
-    send(req, res, 200, { apiVersion: 'warden.dev/v1', kind: 'ApplyResult', metadata: { resourceVersion: String(outcomes[0]?.revision ?? '') }, items: stored }, outcomes[0]?.revision);
+    // Objects the request left unchanged keep their resourceVersion; the result names the revision in force after it.
+    const revision = outcomes.find((o) => o.revision !== undefined)?.revision ?? (dryRun ? undefined : await currentRevision(deps.db.prisma));
+    send(req, res, 200, { apiVersion: 'warden.dev/v1', kind: 'ApplyResult', metadata: { resourceVersion: String(revision ?? '') }, items: stored }, revision);
   };
 }

@@ -25,17 +25,25 @@ const unownedMeta = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'cre
 
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** Leaf paths of an object: scalars, lists and empty maps. */
+/**
+ * Leaf paths of an object: scalars, lists and empty maps. A map whose keys
+ * are all identity fields (metadata holding only a name) is no leaf: nobody
+ * owns it, so it never conflicts and is never removed by apply.
+ */
 export function leafPaths(o: unknown, prefix: Path = []): Path[] {
   if (!isMap(o)) return [prefix];
-  const keys = Object.keys(o).filter((k) => {
+  const all = Object.keys(o);
+  const keys = all.filter((k) => {
     if (prefix.length === 0) return !unowned.has(k);
     if (prefix.length === 1 && prefix[0] === 'metadata') return !unownedMeta.has(k);
     return true;
   });
-  if (!keys.length) return prefix.length ? [prefix] : [];
+  if (!keys.length) return prefix.length && !all.length ? [prefix] : [];
   return keys.flatMap((k) => leafPaths(o[k], [...prefix, k]));
 }
+
+/** Paths apply never deletes: metadata itself (older records may list it as owned). */
+const undeletable = (p: Path) => p.length === 0 || (p.length === 1 && p[0] === 'metadata');
 
 const key = (p: Path) => JSON.stringify(p);
 
@@ -171,7 +179,7 @@ export function applyConfig(live: KubeObject | null, config: KubeObject, manager
   for (const [k, p] of previous) {
     if (configKeys.has(k)) continue;
     const ownedElsewhere = [...owned].some(([id, o]) => id !== applyId && o.paths.has(k));
-    if (!ownedElsewhere) deleteAt(target, p);
+    if (!ownedElsewhere && !undeletable(p)) deleteAt(target, p);
   }
   for (const p of configPaths) setAt(target, p, valueAt(config, p));
   next.metadata.name = config.metadata.name;

@@ -30,10 +30,11 @@ function isStoreConflict(err: unknown): boolean {
   return err instanceof StatusError && err.status.reason === 'Conflict' && !err.status.details?.causes?.length;
 }
 
-function forceOf(query: Record<string, unknown>): boolean {
+/** `force` as a query flag; request validation may already have made it a boolean. */
+export function forceOf(query: Record<string, unknown>): boolean {
   const f = query.force;
-  if (f === undefined || f === '' || f === 'false') return false;
-  if (f === 'true') return true;
+  if (f === undefined || f === '' || f === 'false' || f === false) return false;
+  if (f === 'true' || f === true) return true;
   throw badRequest(`force: Invalid value: ${JSON.stringify(f)}: must be true or false`);
 }
 

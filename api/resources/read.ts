@@ -42,16 +42,23 @@ export async function selectObjects(deps: AppDeps, k: ApiKind, namespace: string
   });
 }
 
-interface ContinueToken { after: string }
+/** Where a page ended: the last object's namespace ('' when cluster-scoped) and name. */
+interface ContinueToken { namespace: string; name: string }
 
-const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+const positionOf = (o: KubeObject): ContinueToken => ({ namespace: o.metadata.namespace ?? '', name: o.metadata.name ?? '' });
+
+/** Objects after the position in list order (namespace, then name), compared as the list is sorted. */
+function isAfter(o: KubeObject, t: ContinueToken): boolean {
+  const p = positionOf(o);
+  return p.namespace !== t.namespace ? p.namespace > t.namespace : p.name > t.name;
+}
 
 function decodeContinue(v: unknown): ContinueToken | undefined {
   if (v === undefined || v === '') return undefined;
   try {
     const t = JSON.parse(Buffer.from(String(v), 'base64url').toString('utf8')) as ContinueToken;
-    if (typeof t.after !== 'string') throw new Error('no position');
-    return t;
+    if (typeof t?.namespace !== 'string' || typeof t.name !== 'string') throw new Error('no position');
+    return { namespace: t.namespace, name: t.name };
   } catch {
     throw badRequest('continue: Invalid value: the continue token is not valid: it must come from a previous list of the same collection');
   }
@@ -72,12 +79,12 @@ export function list(deps: AppDeps, k: ApiKind) {
     const token = decodeContinue(query.continue);
     const revision = await currentRevision(deps.db.prisma);
     let items = await selectObjects(deps, k, param(req, 'namespace'), query);
-    if (token) items = items.filter((o) => keyOf(o) > token.after);
+    if (token) items = items.filter((o) => isAfter(o, token));
     const metadata: Record<string, unknown> = { resourceVersion: String(revision) };
     if (limit !== undefined && items.length > limit) {
       const remaining = items.length - limit;
       items = items.slice(0, limit);
-      metadata.continue = Buffer.from(JSON.stringify({ after: keyOf(items[items.length - 1]) })).toString('base64url');
+      metadata.continue = Buffer.from(JSON.stringify(positionOf(items[items.length - 1]))).toString('base64url');
       metadata.remainingItemCount = remaining;
     }
     send(req, res, 200, { apiVersion: apiVersionOf(k), kind: `${k.kind}List`, metadata, items }, revision);

@@ -4,6 +4,7 @@
  * resourceVersion is 409, the result is validated, admitted and stored only
  * if the stored object is still the one it was computed from.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Request, Response } from 'express';
 import type { KubeObject } from '../../engine/meta.ts';
 import { getObject } from '../../prisma/store/read.ts';
@@ -23,8 +24,8 @@ import { apiVersionOf, validateForCreate, validateForUpdate, type ApiKind } from
 
 export interface WriteOutcome { code: number; object: KubeObject; revision?: number }
 
-/** A write computed, validated and admitted, not yet stored. */
-export interface PlannedWrite { op: WriteOp; code: number; object: KubeObject }
+/** A write computed, validated and admitted, not yet stored; no `op` when it would change nothing. */
+export interface PlannedWrite { op?: WriteOp; code: number; object: KubeObject }
 
 /** Plans the creation of `body`: stamp, validate, record ownership, admit. */
 export async function planCreate(deps: AppDeps, ctx: RequestContext, k: ApiKind, body: KubeObject, manager: string, managedFields?: unknown[]): Promise<PlannedWrite> {
@@ -37,11 +38,41 @@ export async function planCreate(deps: AppDeps, ctx: RequestContext, k: ApiKind,
   return { op: { op: 'create', object }, code: 201, object };
 }
 
-/** Stores planned writes in one transaction (or not at all, on dry run) and answers with the first. */
+/**
+ * Stores planned writes in one transaction (or not at all, on dry run), one
+ * outcome per plan in order. Plans without an op are answered with their
+ * object as stored and no revision; when none has an op nothing is written.
+ */
 export async function commitPlanned(deps: AppDeps, ctx: RequestContext, planned: PlannedWrite[], dryRun: boolean): Promise<WriteOutcome[]> {
-  if (dryRun) return planned.map((p) => ({ code: p.code, object: p.object }));
-  const result = await commit(deps, ctx, planned.map((p) => p.op));
-  return planned.map((p, i) => ({ code: p.code, object: result.objects[i], revision: result.revision }));
+  const writes = planned.filter((p) => p.op);
+  if (dryRun || !writes.length) return planned.map((p) => ({ code: p.code, object: p.object }));
+  const result = await commit(deps, ctx, writes.map((p) => p.op!));
+  let i = 0;
+  return planned.map((p) => (p.op ? { code: p.code, object: result.objects[i++], revision: result.revision } : { code: p.code, object: p.object }));
+}
+
+/** An object as compared for a no-op write: managedFields timestamps and empty label or annotation maps do not count. */
+function comparable(o: KubeObject): unknown {
+  const { managedFields, labels, annotations, ...meta } = o.metadata;
+  const entries = Array.isArray(managedFields) ? managedFields.map((e) => ({ ...(e as object), time: undefined })) : [];
+  return JSON.parse(JSON.stringify({
+    ...o,
+    metadata: {
+      ...meta,
+      ...(labels && Object.keys(labels).length ? { labels } : {}),
+      ...(annotations && Object.keys(annotations).length ? { annotations } : {}),
+      ...(entries.length ? { managedFields: entries } : {}),
+    },
+  }));
+}
+
+/**
+ * True when `next` stores what `current` already holds. Such a write is not
+ * made, so its resourceVersion (and the policy revision) stay, as
+ * kube-apiserver skips no-op updates and applies.
+ */
+export function isNoop(next: KubeObject, current: KubeObject): boolean {
+  return isDeepStrictEqual(comparable(next), comparable(current));
 }
 
 export async function createObject(deps: AppDeps, ctx: RequestContext, k: ApiKind, body: KubeObject, manager: string, dryRun: boolean, managedFields?: unknown[]): Promise<WriteOutcome> {
@@ -73,6 +104,7 @@ export async function planUpdate(
   if (errors.length) throw invalid(k.kind, k.group, current.metadata.name, errors);
   next = { ...next, metadata: { ...next.metadata, managedFields: managedFields ?? recordUpdate(current, next, manager, apiVersionOf(k), new Date()) } };
   await admit(deps, ctx, k, next, current);
+  if (isNoop(next, current)) return { code: 200, object: current };
   return { op: { op: 'update', object: next, before: current }, code: 200, object: next };
 }
 
