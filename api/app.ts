@@ -12,11 +12,9 @@ import { authnMiddleware } from './authn.ts';
 import { authzMiddleware } from './authz.ts';
 import { readBody } from './body.ts';
 import { errorHandler } from './error-handler.ts';
-import { livez, readyz } from './health.ts';
 import { loadSpec } from './openapi.ts';
 import { expressPath, routes, type RouteDef } from './routes.ts';
 import { pathNotFound } from './status.ts';
-import { version } from './discovery.ts';
 
 export function parseSize(limit: string): number {
   const m = /^(\d+)(b|kb|mb)?$/i.exec(limit.trim());
@@ -44,9 +42,8 @@ export function createApp(deps: AppDeps, extra: RouteDef[] = []) {
     });
     next();
   });
-  app.get('/livez', livez);
-  app.get('/readyz', readyz(deps));
-  app.get('/version', version);
+  const table = routes(deps, extra);
+  for (const r of table.filter((x) => x.public)) app[r.method](expressPath(r.path), r.handler as express.RequestHandler);
 
   app.use(authnMiddleware(deps));
   app.use(authzMiddleware(deps));
@@ -60,10 +57,7 @@ export function createApp(deps: AppDeps, extra: RouteDef[] = []) {
     ignoreUndocumented: false,
     fileUploader: false,
   }));
-  for (const r of routes(deps, extra)) {
-    if (r.public) continue;
-    app[r.method](expressPath(r.path), r.handler as express.RequestHandler);
-  }
+  for (const r of table.filter((x) => !x.public)) app[r.method](expressPath(r.path), r.handler as express.RequestHandler);
   app.use(() => {
     throw pathNotFound();
   });

@@ -7,8 +7,9 @@ import type { Request, Response } from 'express';
 import { send } from './respond.ts';
 import { notFound } from './status.ts';
 import { apiKinds, type ApiKind } from './resources/registry.ts';
+import type { APIGroup, APIGroupList, APIResource, APIResourceList, APIVersions, VersionInfo } from './schema-types.ts';
 
-export const serverVersion = {
+export const serverVersion: VersionInfo = {
   major: '1',
   minor: '32',
   gitVersion: 'v1.32.0-warden.0.1.0',
@@ -21,19 +22,19 @@ export const serverVersion = {
 };
 
 /** Group versions served, in discovery order; extra groups register their resources here. */
-const extraResources: { group: string; version: string; resources: object[] }[] = [];
+const extraResources: { group: string; version: string; resources: APIResource[] }[] = [];
 
-export function registerDiscovery(group: string, version: string, resources: object[]): void {
+export function registerDiscovery(group: string, version: string, resources: APIResource[]): void {
   extraResources.push({ group, version, resources });
 }
 
-function resourceEntry(k: ApiKind) {
-  const entry: Record<string, unknown> = { name: k.plural, singularName: k.singular, namespaced: k.namespaced, kind: k.kind, verbs: k.verbs };
+function resourceEntry(k: ApiKind): APIResource {
+  const entry: APIResource = { name: k.plural, singularName: k.singular, namespaced: k.namespaced, kind: k.kind, verbs: k.verbs };
   if (k.shortNames.length) entry.shortNames = k.shortNames;
   return entry;
 }
 
-function resourcesOf(group: string, version: string): object[] | undefined {
+function resourcesOf(group: string, version: string): APIResource[] | undefined {
   const own = apiKinds.filter((k) => k.group === group && k.version === version);
   const extra = extraResources.filter((e) => e.group === group && e.version === version);
   if (!own.length && !extra.length) return undefined;
@@ -48,22 +49,25 @@ function groups(): string[] {
   return [...new Set(names)];
 }
 
-function groupOf(name: string) {
+function groupOf(name: string): APIGroup {
   const versions = [...new Set([...apiKinds, ...extraResources].filter((x) => x.group === name).map((x) => x.version))];
   const list = versions.map((v) => ({ groupVersion: `${name}/${v}`, version: v }));
   return { kind: 'APIGroup', apiVersion: 'v1', name, versions: list, preferredVersion: list[0] };
 }
 
 export function coreVersions(req: Request, res: Response) {
-  send(req, res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: req.headers.host ?? '' }] });
+  const body: APIVersions = { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: req.headers.host ?? '' }] };
+  send(req, res, 200, body);
 }
 
 export function coreResources(req: Request, res: Response) {
-  send(req, res, 200, { kind: 'APIResourceList', groupVersion: 'v1', resources: resourcesOf('', 'v1') });
+  const body: APIResourceList = { kind: 'APIResourceList', groupVersion: 'v1', resources: resourcesOf('', 'v1') };
+  send(req, res, 200, body);
 }
 
 export function apiGroups(req: Request, res: Response) {
-  send(req, res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: groups().map(groupOf) });
+  const body: APIGroupList = { kind: 'APIGroupList', apiVersion: 'v1', groups: groups().map(groupOf) };
+  send(req, res, 200, body);
 }
 
 export function apiGroup(req: Request, res: Response) {
@@ -77,7 +81,8 @@ export function groupResources(req: Request, res: Response) {
   const version = String(req.params.version);
   const resources = resourcesOf(group, version);
   if (!resources) throw notFound({ resource: 'groupversions', name: `${group}/${version}` });
-  send(req, res, 200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources });
+  const body: APIResourceList = { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources };
+  send(req, res, 200, body);
 }
 
 export function version(req: Request, res: Response) {

@@ -6,6 +6,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { AppDeps } from './context.ts';
 import { apiGroup, apiGroups, coreResources, coreVersions, groupResources, version } from './discovery.ts';
+import { livez, readyz } from './health.ts';
 import { openapiDocument, openapiIndex } from './openapi-v3.ts';
 import { bulkApply } from './resources/bulk.ts';
 import { create } from './resources/create.ts';
@@ -48,6 +49,8 @@ export function kindRoutes(deps: AppDeps): RouteDef[] {
 
 export function routes(deps: AppDeps, extra: RouteDef[] = []): RouteDef[] {
   return [
+    { method: 'get', path: '/livez', handler: livez, public: true },
+    { method: 'get', path: '/readyz', handler: readyz(deps), public: true },
     { method: 'get', path: '/api', handler: coreVersions },
     { method: 'get', path: '/api/v1', handler: coreResources },
     { method: 'get', path: '/apis', handler: apiGroups },

@@ -47,7 +47,10 @@ export async function planApply(deps: AppDeps, ctx: RequestContext, k: ApiKind, 
     const { managedFields, ...meta } = outcome.object.metadata;
     return planCreate(deps, ctx, k, { ...outcome.object, metadata: meta }, manager, managedFields);
   }
-  return planUpdate(deps, ctx, k, current, outcome.object, manager, outcome.object.metadata.managedFields);
+  // A resourceVersion in the configuration is a precondition, as for any update.
+  const rv = config.metadata.resourceVersion;
+  const candidate = rv ? { ...outcome.object, metadata: { ...outcome.object.metadata, resourceVersion: rv } } : outcome.object;
+  return planUpdate(deps, ctx, k, current, candidate, manager, outcome.object.metadata.managedFields);
 }
 
 export async function applyObject(

@@ -22,6 +22,9 @@ import { managerOf } from './manager.ts';
 import { targetOf } from './read.ts';
 import { apiVersionOf, validateForCreate, validateForUpdate, type ApiKind } from './registry.ts';
 
+/** An empty ownership record is left out of metadata, as kube-apiserver does. */
+const ownershipOrNone = (entries: unknown[]) => (entries.length ? entries : undefined);
+
 export interface WriteOutcome { code: number; object: KubeObject; revision?: number }
 
 /** A write computed, validated and admitted, not yet stored; no `op` when it would change nothing. */
@@ -33,7 +36,7 @@ export async function planCreate(deps: AppDeps, ctx: RequestContext, k: ApiKind,
   const object = stampNew(k, body, now);
   const errors = validateForCreate(k, object);
   if (errors.length) throw invalid(k.kind, k.group, object.metadata.name, errors);
-  object.metadata.managedFields = managedFields ?? recordUpdate(null, object, manager, apiVersionOf(k), now);
+  object.metadata.managedFields = ownershipOrNone(managedFields ?? recordUpdate(null, object, manager, apiVersionOf(k), now));
   await admit(deps, ctx, k, object, null);
   return { op: { op: 'create', object }, code: 201, object };
 }
@@ -102,7 +105,7 @@ export async function planUpdate(
   let next = k.prepare({ ...candidate, metadata }, current);
   const errors = validateForUpdate(k, next, current);
   if (errors.length) throw invalid(k.kind, k.group, current.metadata.name, errors);
-  next = { ...next, metadata: { ...next.metadata, managedFields: managedFields ?? recordUpdate(current, next, manager, apiVersionOf(k), new Date()) } };
+  next = { ...next, metadata: { ...next.metadata, managedFields: ownershipOrNone(managedFields ?? recordUpdate(current, next, manager, apiVersionOf(k), new Date())) } };
   await admit(deps, ctx, k, next, current);
   if (isNoop(next, current)) return { code: 200, object: current };
   return { op: { op: 'update', object: next, before: current }, code: 200, object: next };
