@@ -15,6 +15,7 @@ import { patch } from './resources/patch.ts';
 import { list, read } from './resources/read.ts';
 import { apiKinds } from './resources/registry.ts';
 import { update } from './resources/update.ts';
+import { patchStatus, updateStatus } from './resources/status-subresource.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -43,6 +44,13 @@ export function kindRoutes(deps: AppDeps): RouteDef[] {
       { method: 'delete', path: item, handler: remove(deps, k) },
     );
     if (k.namespaced) out.push({ method: 'get', path: `${base}/${k.plural}`, handler: list(deps, k) });
+    if (k.status) {
+      out.push(
+        { method: 'get', path: `${item}/status`, handler: read(deps, k) },
+        { method: 'put', path: `${item}/status`, handler: updateStatus(deps, k) },
+        { method: 'patch', path: `${item}/status`, handler: patchStatus(deps, k) },
+      );
+    }
   }
   return out;
 }

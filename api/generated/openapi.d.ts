@@ -621,6 +621,179 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/namespaces/{namespace}/resourcequotas": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+            };
+            cookie?: never;
+        };
+        /** List ResourceQuota objects in a namespace */
+        get: operations["listResourceQuota"];
+        put?: never;
+        /** Create a ResourceQuota */
+        post: operations["createResourceQuota"];
+        /** Delete the ResourceQuota objects matching the selectors */
+        delete: operations["deleteCollectionResourceQuota"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/namespaces/{namespace}/resourcequotas/{name}": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        /** Read a ResourceQuota */
+        get: operations["readResourceQuota"];
+        /** Replace a ResourceQuota (409 when metadata.resourceVersion is stale) */
+        put: operations["replaceResourceQuota"];
+        post?: never;
+        /** Delete a ResourceQuota */
+        delete: operations["deleteResourceQuota"];
+        options?: never;
+        head?: never;
+        /** Patch a ResourceQuota; application/apply-patch+yaml is server-side apply (create or update) */
+        patch: operations["patchResourceQuota"];
+        trace?: never;
+    };
+    "/api/v1/namespaces/{namespace}/resourcequotas/{name}/status": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        /** Read the status of a ResourceQuota */
+        get: operations["readResourceQuotaStatus"];
+        /** Replace the status of a ResourceQuota (its spec is kept) */
+        put: operations["replaceResourceQuotaStatus"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Patch the status of a ResourceQuota */
+        patch: operations["patchResourceQuotaStatus"];
+        trace?: never;
+    };
+    "/api/v1/resourcequotas": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List ResourceQuota objects in every namespace */
+        get: operations["listResourceQuotaForAllNamespaces"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apis/networking.k8s.io/v1/namespaces/{namespace}/networkpolicies": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+            };
+            cookie?: never;
+        };
+        /** List NetworkPolicy objects in a namespace */
+        get: operations["listNetworkPolicy"];
+        put?: never;
+        /** Create a NetworkPolicy */
+        post: operations["createNetworkPolicy"];
+        /** Delete the NetworkPolicy objects matching the selectors */
+        delete: operations["deleteCollectionNetworkPolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apis/networking.k8s.io/v1/namespaces/{namespace}/networkpolicies/{name}": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        /** Read a NetworkPolicy */
+        get: operations["readNetworkPolicy"];
+        /** Replace a NetworkPolicy (409 when metadata.resourceVersion is stale) */
+        put: operations["replaceNetworkPolicy"];
+        post?: never;
+        /** Delete a NetworkPolicy */
+        delete: operations["deleteNetworkPolicy"];
+        options?: never;
+        head?: never;
+        /** Patch a NetworkPolicy; application/apply-patch+yaml is server-side apply (create or update) */
+        patch: operations["patchNetworkPolicy"];
+        trace?: never;
+    };
+    "/apis/networking.k8s.io/v1/networkpolicies": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List NetworkPolicy objects in every namespace */
+        get: operations["listNetworkPolicyForAllNamespaces"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -933,6 +1106,81 @@ export interface components {
             status?: string;
             revision?: number;
             lastError?: string;
+        };
+        ScopedResourceSelectorRequirement: {
+            scopeName?: string;
+            operator?: string;
+            values?: string[];
+        };
+        ScopeSelector: {
+            matchExpressions?: components["schemas"]["ScopedResourceSelectorRequirement"][];
+        };
+        /** @description resource name -> quantity (a string such as 500m or 2Gi, or a number) */
+        ResourceList: {
+            [key: string]: number | string;
+        };
+        /** @description Limits on the total resources a namespace may use; status.used is what admission charges. */
+        ResourceQuota: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ObjectMeta"];
+            spec?: {
+                hard?: components["schemas"]["ResourceList"];
+                scopes?: string[];
+                scopeSelector?: components["schemas"]["ScopeSelector"];
+            };
+            status?: {
+                hard?: components["schemas"]["ResourceList"];
+                used?: components["schemas"]["ResourceList"];
+            };
+        };
+        /** @description A list of ResourceQuota objects. */
+        ResourceQuotaList: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ListMeta"];
+            items?: components["schemas"]["ResourceQuota"][];
+        };
+        IPBlock: {
+            cidr?: string;
+            except?: string[];
+        };
+        NetworkPolicyPeer: {
+            podSelector?: components["schemas"]["LabelSelector"];
+            namespaceSelector?: components["schemas"]["LabelSelector"];
+            ipBlock?: components["schemas"]["IPBlock"];
+        };
+        NetworkPolicyPort: {
+            protocol?: string;
+            port?: number | string;
+            endPort?: number;
+        };
+        NetworkPolicyIngressRule: {
+            from?: components["schemas"]["NetworkPolicyPeer"][];
+            ports?: components["schemas"]["NetworkPolicyPort"][];
+        };
+        NetworkPolicyEgressRule: {
+            to?: components["schemas"]["NetworkPolicyPeer"][];
+            ports?: components["schemas"]["NetworkPolicyPort"][];
+        };
+        /** @description Which traffic the selected pods may receive and send. */
+        NetworkPolicy: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ObjectMeta"];
+            spec?: {
+                podSelector?: components["schemas"]["LabelSelector"];
+                ingress?: components["schemas"]["NetworkPolicyIngressRule"][] | null;
+                egress?: components["schemas"]["NetworkPolicyEgressRule"][] | null;
+                policyTypes?: string[];
+            };
+        };
+        /** @description A list of NetworkPolicy objects. */
+        NetworkPolicyList: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ListMeta"];
+            items?: components["schemas"]["NetworkPolicy"][];
         };
     };
     responses: never;
@@ -3811,6 +4059,1018 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, never>;
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    listResourceQuota: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description only objects whose labels match this selector */
+                labelSelector?: components["parameters"]["labelSelector"];
+                /** @description metadata.name and metadata.namespace selectors */
+                fieldSelector?: components["parameters"]["fieldSelector"];
+                /** @description page size */
+                limit?: components["parameters"]["limit"];
+                /** @description token from a previous page */
+                continue?: components["parameters"]["continue"];
+                watch?: components["parameters"]["watch"];
+                resourceVersion?: components["parameters"]["resourceVersion"];
+                resourceVersionMatch?: components["parameters"]["resourceVersionMatch"];
+                timeoutSeconds?: components["parameters"]["timeoutSeconds"];
+                allowWatchBookmarks?: components["parameters"]["allowWatchBookmarks"];
+                sendInitialEvents?: components["parameters"]["sendInitialEvents"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceQuotaList"];
+                    "application/yaml": components["schemas"]["ResourceQuotaList"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    createResourceQuota: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResourceQuota"];
+                "application/yaml": components["schemas"]["ResourceQuota"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceQuota"];
+                    "application/yaml": components["schemas"]["ResourceQuota"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceQuota"];
+                    "application/yaml": components["schemas"]["ResourceQuota"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceQuota"];
+                    "application/yaml": components["schemas"]["ResourceQuota"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    deleteCollectionResourceQuota: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
+                propagationPolicy?: components["parameters"]["propagationPolicy"];
+                orphanDependents?: components["parameters"]["orphanDependents"];
+                /** @description only objects whose labels match this selector */
+                labelSelector?: components["parameters"]["labelSelector"];
+                /** @description metadata.name and metadata.namespace selectors */
+                fieldSelector?: components["parameters"]["fieldSelector"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeleteOptions"];
+                "application/yaml": components["schemas"]["DeleteOptions"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceQuotaList"];
+                    "application/yaml": components["schemas"]["ResourceQuotaList"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    readResourceQuota: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceQuota"];
+                    "application/yaml": components["schemas"]["ResourceQuota"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    replaceResourceQuota: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResourceQuota"];
+                "application/yaml": components["schemas"]["ResourceQuota"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceQuota"];
+                    "application/yaml": components["schemas"]["ResourceQuota"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceQuota"];
+                    "application/yaml": components["schemas"]["ResourceQuota"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    deleteResourceQuota: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
+                propagationPolicy?: components["parameters"]["propagationPolicy"];
+                orphanDependents?: components["parameters"]["orphanDependents"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeleteOptions"];
+                "application/yaml": components["schemas"]["DeleteOptions"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                    "application/yaml": components["schemas"]["Status"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                    "application/yaml": components["schemas"]["Status"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    patchResourceQuota: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+                /** @description apply: take ownership of conflicting fields */
+                force?: components["parameters"]["force"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["Patch"];
+                "application/json-patch+json": components["schemas"]["Patch"];
+                "application/strategic-merge-patch+json": components["schemas"]["Patch"];
+                "application/apply-patch+yaml": components["schemas"]["Patch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceQuota"];
+                    "application/yaml": components["schemas"]["ResourceQuota"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceQuota"];
+                    "application/yaml": components["schemas"]["ResourceQuota"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    readResourceQuotaStatus: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceQuota"];
+                    "application/yaml": components["schemas"]["ResourceQuota"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    replaceResourceQuotaStatus: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResourceQuota"];
+                "application/yaml": components["schemas"]["ResourceQuota"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceQuota"];
+                    "application/yaml": components["schemas"]["ResourceQuota"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    patchResourceQuotaStatus: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["Patch"];
+                "application/json-patch+json": components["schemas"]["Patch"];
+                "application/strategic-merge-patch+json": components["schemas"]["Patch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceQuota"];
+                    "application/yaml": components["schemas"]["ResourceQuota"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    listResourceQuotaForAllNamespaces: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description only objects whose labels match this selector */
+                labelSelector?: components["parameters"]["labelSelector"];
+                /** @description metadata.name and metadata.namespace selectors */
+                fieldSelector?: components["parameters"]["fieldSelector"];
+                /** @description page size */
+                limit?: components["parameters"]["limit"];
+                /** @description token from a previous page */
+                continue?: components["parameters"]["continue"];
+                watch?: components["parameters"]["watch"];
+                resourceVersion?: components["parameters"]["resourceVersion"];
+                resourceVersionMatch?: components["parameters"]["resourceVersionMatch"];
+                timeoutSeconds?: components["parameters"]["timeoutSeconds"];
+                allowWatchBookmarks?: components["parameters"]["allowWatchBookmarks"];
+                sendInitialEvents?: components["parameters"]["sendInitialEvents"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceQuotaList"];
+                    "application/yaml": components["schemas"]["ResourceQuotaList"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    listNetworkPolicy: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description only objects whose labels match this selector */
+                labelSelector?: components["parameters"]["labelSelector"];
+                /** @description metadata.name and metadata.namespace selectors */
+                fieldSelector?: components["parameters"]["fieldSelector"];
+                /** @description page size */
+                limit?: components["parameters"]["limit"];
+                /** @description token from a previous page */
+                continue?: components["parameters"]["continue"];
+                watch?: components["parameters"]["watch"];
+                resourceVersion?: components["parameters"]["resourceVersion"];
+                resourceVersionMatch?: components["parameters"]["resourceVersionMatch"];
+                timeoutSeconds?: components["parameters"]["timeoutSeconds"];
+                allowWatchBookmarks?: components["parameters"]["allowWatchBookmarks"];
+                sendInitialEvents?: components["parameters"]["sendInitialEvents"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkPolicyList"];
+                    "application/yaml": components["schemas"]["NetworkPolicyList"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    createNetworkPolicy: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NetworkPolicy"];
+                "application/yaml": components["schemas"]["NetworkPolicy"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkPolicy"];
+                    "application/yaml": components["schemas"]["NetworkPolicy"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkPolicy"];
+                    "application/yaml": components["schemas"]["NetworkPolicy"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkPolicy"];
+                    "application/yaml": components["schemas"]["NetworkPolicy"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    deleteCollectionNetworkPolicy: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
+                propagationPolicy?: components["parameters"]["propagationPolicy"];
+                orphanDependents?: components["parameters"]["orphanDependents"];
+                /** @description only objects whose labels match this selector */
+                labelSelector?: components["parameters"]["labelSelector"];
+                /** @description metadata.name and metadata.namespace selectors */
+                fieldSelector?: components["parameters"]["fieldSelector"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeleteOptions"];
+                "application/yaml": components["schemas"]["DeleteOptions"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkPolicyList"];
+                    "application/yaml": components["schemas"]["NetworkPolicyList"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    readNetworkPolicy: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkPolicy"];
+                    "application/yaml": components["schemas"]["NetworkPolicy"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    replaceNetworkPolicy: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NetworkPolicy"];
+                "application/yaml": components["schemas"]["NetworkPolicy"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkPolicy"];
+                    "application/yaml": components["schemas"]["NetworkPolicy"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkPolicy"];
+                    "application/yaml": components["schemas"]["NetworkPolicy"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    deleteNetworkPolicy: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
+                propagationPolicy?: components["parameters"]["propagationPolicy"];
+                orphanDependents?: components["parameters"]["orphanDependents"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeleteOptions"];
+                "application/yaml": components["schemas"]["DeleteOptions"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                    "application/yaml": components["schemas"]["Status"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                    "application/yaml": components["schemas"]["Status"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    patchNetworkPolicy: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+                /** @description apply: take ownership of conflicting fields */
+                force?: components["parameters"]["force"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["Patch"];
+                "application/json-patch+json": components["schemas"]["Patch"];
+                "application/strategic-merge-patch+json": components["schemas"]["Patch"];
+                "application/apply-patch+yaml": components["schemas"]["Patch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkPolicy"];
+                    "application/yaml": components["schemas"]["NetworkPolicy"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkPolicy"];
+                    "application/yaml": components["schemas"]["NetworkPolicy"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    listNetworkPolicyForAllNamespaces: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description only objects whose labels match this selector */
+                labelSelector?: components["parameters"]["labelSelector"];
+                /** @description metadata.name and metadata.namespace selectors */
+                fieldSelector?: components["parameters"]["fieldSelector"];
+                /** @description page size */
+                limit?: components["parameters"]["limit"];
+                /** @description token from a previous page */
+                continue?: components["parameters"]["continue"];
+                watch?: components["parameters"]["watch"];
+                resourceVersion?: components["parameters"]["resourceVersion"];
+                resourceVersionMatch?: components["parameters"]["resourceVersionMatch"];
+                timeoutSeconds?: components["parameters"]["timeoutSeconds"];
+                allowWatchBookmarks?: components["parameters"]["allowWatchBookmarks"];
+                sendInitialEvents?: components["parameters"]["sendInitialEvents"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkPolicyList"];
+                    "application/yaml": components["schemas"]["NetworkPolicyList"];
                 };
             };
             /** @description Failure */

@@ -10,7 +10,7 @@ import type { AppDeps, RequestContext } from '../context.ts';
 import { contextOf } from '../context.ts';
 import { decodeDocument, mediaTypeOf, rawBody, requireMediaType } from '../body.ts';
 import { send } from '../respond.ts';
-import { badRequest, conflict, successStatus } from '../status.ts';
+import { badRequest, conflict, methodNotAllowed, successStatus } from '../status.ts';
 import { admit } from './admission.ts';
 import { commit } from './commit.ts';
 import { isDryRun, isPlainObject, param } from './decode.ts';
@@ -73,8 +73,14 @@ export function remove(deps: AppDeps, k: ApiKind) {
   };
 }
 
+/**
+ * DELETE of a collection. Kinds without the deletecollection verb answer 405
+ * as kube-apiserver does: namespaces are deleted one by one, never all at
+ * once by a selector.
+ */
 export function removeCollection(deps: AppDeps, k: ApiKind) {
   return async (req: Request, res: Response) => {
+    if (!k.verbs.includes('deletecollection')) throw methodNotAllowed();
     const ctx = contextOf(res);
     const opts = deleteOptions(req);
     const dryRun = dryRunOf(req, opts);

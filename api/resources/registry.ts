@@ -12,6 +12,8 @@ import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from '../../e
 import type { StoredKind } from '../../prisma/store/kinds.ts';
 import { validateNamespace, validateNamespaceUpdate, prepareNamespace } from './namespace-strategy.ts';
 import { validateServiceAccount } from './service-account-strategy.ts';
+import { prepareQuota, prepareQuotaStatus, validateQuota, validateQuotaStatus, validateQuotaUpdate } from './quota-strategy.ts';
+import { prepareNetworkPolicy, validateNetworkPolicy, validateNetworkPolicyChange } from './network-policy-strategy.ts';
 
 export interface ApiKind {
   kind: StoredKind;
@@ -31,6 +33,11 @@ export interface ApiKind {
   validateUpdate(next: KubeObject, prev: KubeObject): FieldError[];
   /** Server-set fields and defaults; returns a new object. `prev` is set on update. */
   prepare(o: KubeObject, prev?: KubeObject): KubeObject;
+  /** The status subresource, for kinds that have one: what a status write keeps and checks. */
+  status?: {
+    prepare(body: KubeObject, current: KubeObject): KubeObject;
+    validate(next: KubeObject, prev: KubeObject): FieldError[];
+  };
 }
 
 const crud = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update'];
@@ -49,6 +56,17 @@ export const apiKinds: ApiKind[] = [
     kind: 'ServiceAccount', group: '', version: 'v1', plural: 'serviceaccounts', singular: 'serviceaccount', namespaced: true,
     shortNames: ['sa'], verbs: crud, subresources: [], createOnUpdate: true, nameFn: nameIsDNSSubdomain,
     validate: validateServiceAccount, validateUpdate: (n) => validateServiceAccount(n), prepare: same,
+  },
+  {
+    kind: 'ResourceQuota', group: '', version: 'v1', plural: 'resourcequotas', singular: 'resourcequota', namespaced: true,
+    shortNames: ['quota'], verbs: crud, subresources: ['status'], createOnUpdate: false, nameFn: nameIsDNSSubdomain,
+    validate: validateQuota, validateUpdate: validateQuotaUpdate, prepare: prepareQuota,
+    status: { prepare: prepareQuotaStatus, validate: validateQuotaStatus },
+  },
+  {
+    kind: 'NetworkPolicy', group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', singular: 'networkpolicy',
+    namespaced: true, shortNames: ['netpol'], verbs: crud, subresources: [], createOnUpdate: false, nameFn: nameIsDNSSubdomain,
+    validate: validateNetworkPolicy, validateUpdate: validateNetworkPolicyChange, prepare: prepareNetworkPolicy,
   },
   {
     kind: 'Role', group: rbacGroup, version: 'v1', plural: 'roles', singular: 'role', namespaced: true,

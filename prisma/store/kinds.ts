@@ -5,7 +5,9 @@
  */
 import type { KubeObject, ObjectMeta } from '../../engine/meta.ts';
 
-export type StoredKind = 'Namespace' | 'Role' | 'ClusterRole' | 'RoleBinding' | 'ClusterRoleBinding' | 'ServiceAccount' | 'User' | 'Token';
+export type StoredKind =
+  | 'Namespace' | 'Role' | 'ClusterRole' | 'RoleBinding' | 'ClusterRoleBinding' | 'ServiceAccount'
+  | 'ResourceQuota' | 'NetworkPolicy' | 'User' | 'Token';
 
 export interface Row {
   uid: string;
@@ -114,6 +116,22 @@ export const kindTables: Record<StoredKind, KindTable> = {
       if (present(row.automountServiceAccountToken)) out.automountServiceAccountToken = row.automountServiceAccountToken;
       return out;
     },
+  },
+  ResourceQuota: {
+    kind: 'ResourceQuota',
+    apiVersion: 'v1',
+    namespaced: true,
+    delegate: 'resourceQuota',
+    columns: (o) => ({ spec: o.spec ?? {}, status: o.status ?? {} }),
+    fields: (row) => ({ spec: row.spec ?? {}, status: row.status ?? {} }),
+  },
+  NetworkPolicy: {
+    kind: 'NetworkPolicy',
+    apiVersion: 'networking.k8s.io/v1',
+    namespaced: true,
+    delegate: 'networkPolicy',
+    columns: (o) => ({ spec: o.spec ?? {} }),
+    fields: (row) => ({ spec: row.spec ?? {} }),
   },
   User: {
     kind: 'User',
