@@ -20,6 +20,8 @@ export interface ObjectChange {
 export interface Snapshot {
   readonly revision: number;
   readonly namespaces: ReadonlyMap<string, KubeObject>;
+  /** NetworkPolicies by namespace, then name. */
+  readonly networkPolicies: ReadonlyMap<string, ReadonlyMap<string, KubeObject>>;
   readonly users: ReadonlyMap<string, UserRecord>;
   /** Token secret hash -> identity. */
   readonly tokens: ReadonlyMap<string, TokenIdentity>;
@@ -35,7 +37,7 @@ export interface SnapshotInput {
 }
 
 export function buildSnapshot(input: SnapshotInput): Snapshot {
-  const empty: Snapshot = { revision: 0, namespaces: new Map(), users: new Map(), tokens: new Map(), tokenHashes: new Map() };
+  const empty: Snapshot = { revision: 0, namespaces: new Map(), networkPolicies: new Map(), users: new Map(), tokens: new Map(), tokenHashes: new Map() };
   const changes = input.objects.map((o) => ({
     kind: o.kind,
     namespace: o.metadata.namespace ?? '',
@@ -49,6 +51,8 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
 /** The snapshot at `revision`: `base` with `changes` applied in order. */
 export function applyChanges(base: Snapshot, revision: number, changes: ObjectChange[]): Snapshot {
   let namespaces: Map<string, KubeObject> | undefined;
+  let policies: Map<string, ReadonlyMap<string, KubeObject>> | undefined;
+  const copiedPolicyNamespaces = new Set<string>();
   let users: Map<string, UserRecord> | undefined;
   let tokens: Map<string, TokenIdentity> | undefined;
   let tokenHashes: Map<string, string> | undefined;
@@ -59,6 +63,21 @@ export function applyChanges(base: Snapshot, revision: number, changes: ObjectCh
         if (c.object) namespaces.set(c.name, c.object);
         else namespaces.delete(c.name);
         break;
+      case 'NetworkPolicy': {
+        policies ??= new Map(base.networkPolicies);
+        if (!copiedPolicyNamespaces.has(c.namespace)) {
+          policies.set(c.namespace, new Map(policies.get(c.namespace) ?? []));
+          copiedPolicyNamespaces.add(c.namespace);
+        }
+        const inNamespace = policies.get(c.namespace) as Map<string, KubeObject>;
+        if (c.object) inNamespace.set(c.name, c.object);
+        else inNamespace.delete(c.name);
+        if (!inNamespace.size) {
+          policies.delete(c.namespace);
+          copiedPolicyNamespaces.delete(c.namespace);
+        }
+        break;
+      }
       case 'User':
         users ??= new Map(base.users);
         if (c.object) users.set(c.name, { name: c.name, groups: ((c.object.spec as { groups?: string[] })?.groups) ?? [] });
@@ -83,6 +102,7 @@ export function applyChanges(base: Snapshot, revision: number, changes: ObjectCh
   return {
     revision,
     namespaces: namespaces ?? base.namespaces,
+    networkPolicies: policies ?? base.networkPolicies,
     users: users ?? base.users,
     tokens: tokens ?? base.tokens,
     tokenHashes: tokenHashes ?? base.tokenHashes,

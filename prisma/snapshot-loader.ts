@@ -10,7 +10,7 @@ import { kindTables, toObject, type StoredKind } from './store/kinds.ts';
 import { delegateOf } from './store/write.ts';
 
 /** The kinds decisions and authentication read. */
-export const snapshotKinds: StoredKind[] = ['Namespace', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'User', 'Token'];
+export const snapshotKinds: StoredKind[] = ['Namespace', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'NetworkPolicy', 'User', 'Token'];
 const snapshotKindSet = new Set<string>(snapshotKinds);
 
 export async function loadFull(prisma: PrismaClient): Promise<SnapshotInput> {
