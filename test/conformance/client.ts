@@ -1,0 +1,61 @@
+/** A minimal client for conformance runs: JSON over HTTP with the admin token, plus helpers to reset state. */
+export interface Reply { status: number; body: any; headers: Headers }
+
+export class WardenClient {
+  constructor(readonly baseUrl: string, readonly token: string) {}
+
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+    const init: RequestInit = { method, headers: { Authorization: `Bearer ${this.token}`, Accept: 'application/json', ...headers } };
+    if (body !== undefined) {
+      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      (init.headers as Record<string, string>)['Content-Type'] ??= 'application/json';
+    }
+    const res = await fetch(this.baseUrl + path, init);
+    const text = await res.text();
+    let parsed: unknown = text;
+    try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+    return { status: res.status, body: parsed, headers: res.headers };
+  }
+
+  get(path: string, headers?: Record<string, string>) { return this.request('GET', path, undefined, headers); }
+  post(path: string, body: unknown, headers?: Record<string, string>) { return this.request('POST', path, body, headers); }
+  put(path: string, body: unknown, headers?: Record<string, string>) { return this.request('PUT', path, body, headers); }
+  delete(path: string) { return this.request('DELETE', path); }
+
+  /** Applies objects in one transaction; throws with the Status message when refused. */
+  async apply(objects: unknown[]): Promise<void> {
+    if (!objects.length) return;
+    const r = await this.post('/apis/warden.dev/v1/apply?fieldManager=conformance&force=true', { apiVersion: 'v1', kind: 'List', items: objects });
+    if (r.status !== 200) throw new Error(`apply failed (${r.status}): ${r.body?.message ?? r.body}`);
+  }
+
+  /** Deletes every namespace (and so everything in one), ClusterRole and ClusterRoleBinding: an empty platform. */
+  async reset(): Promise<void> {
+    for (const path of ['/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', '/apis/rbac.authorization.k8s.io/v1/clusterroles']) {
+      const r = await this.request('DELETE', path);
+      if (r.status !== 200) throw new Error(`reset of ${path} failed (${r.status}): ${r.body?.message}`);
+    }
+    const list = await this.get('/api/v1/namespaces');
+    for (const ns of list.body.items ?? []) {
+      const r = await this.delete(`/api/v1/namespaces/${ns.metadata.name}`);
+      if (r.status !== 200) throw new Error(`reset of namespace ${ns.metadata.name} failed (${r.status}): ${r.body?.message}`);
+    }
+  }
+}
+
+export interface SuiteResult {
+  /** e.g. `rbac/cases.json` */
+  file: string;
+  /** What was counted, e.g. "reviews". */
+  unit: string;
+  total: number;
+  passed: number;
+  /** One line per failure (the runner prints the first few). */
+  failures: string[];
+}
+
+export interface Suite {
+  /** The corpus file, relative to the corpus folder. */
+  file: string;
+  run(client: WardenClient, corpusDir: string): Promise<SuiteResult[]>;
+}
