@@ -1,15 +1,15 @@
 /**
  * Authorization of Warden's own API requests, with kube-apiserver's request
- * attributes, decided on the snapshot in force. `system:masters` may do
- * everything, checked first as kube-apiserver's privileged-group authorizer
- * does.
+ * attributes, decided by the RBAC engine on the snapshot in force
+ * (system:masters first, as kube-apiserver's privileged-group authorizer).
  */
+import { authorize } from '../engine/rbac/authorizer.ts';
+import type { Decision } from '../engine/rbac/decision.ts';
 import type { Attributes } from '../engine/rbac/types.ts';
 import type { SnapshotSource } from '../prisma/snapshot-source.ts';
 
-export interface AuthzDecision {
-  allowed: boolean;
-  reason: string;
+export interface AuthzDecision extends Decision {
+  /** The snapshot revision the decision was taken at. */
   revision: number;
 }
 
@@ -17,23 +17,13 @@ export interface Authorizer {
   authorize(attrs: Attributes): AuthzDecision;
 }
 
-export const privilegedGroup = 'system:masters';
-
-/** Paths every authenticated user may read (kube's system:discovery and system:public-info-viewer). */
-const discoveryPaths = [/^\/api\/?$/, /^\/api\/v1\/?$/, /^\/apis\/?$/, /^\/apis\/[^/]+\/?$/, /^\/apis\/[^/]+\/[^/]+\/?$/, /^\/version\/?$/, /^\/openapi\/.*/];
+export { privilegedGroup } from '../engine/rbac/decision.ts';
 
 export function createAuthorizer(snapshots: SnapshotSource): Authorizer {
   return {
     authorize(attrs) {
-      const revision = snapshots.current.revision;
-      if (attrs.user.groups?.includes(privilegedGroup)) {
-        return { allowed: true, reason: `allowed by the privileged group "${privilegedGroup}"`, revision };
-      }
-      if (!attrs.isResourceRequest && attrs.verb === 'get' && attrs.user.groups?.includes('system:authenticated') &&
-        discoveryPaths.some((p) => p.test(attrs.path))) {
-        return { allowed: true, reason: 'discovery is open to authenticated users', revision };
-      }
-      return { allowed: false, reason: '', revision };
+      const snap = snapshots.current;
+      return { ...authorize(snap.rbac, attrs), revision: snap.revision };
     },
   };
 }

@@ -9,12 +9,38 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Database } from '../prisma/database.ts';
+import type { KubeObject } from '../engine/meta.ts';
 import { StoreError } from '../prisma/store/errors.ts';
 import { writeBatch } from '../prisma/store/write.ts';
 import { hashToken } from './authn.ts';
 
 export const adminTokenName = 'warden-admin';
 export const systemActor = 'system:warden';
+
+/**
+ * Installs the bootstrap ClusterRoles and ClusterRoleBindings when the
+ * database has never been written (revision 0): once, on first start.
+ * Afterwards they are ordinary objects an administrator may change or
+ * delete. Replicas starting together race harmlessly: one commits, the
+ * others see AlreadyExists.
+ */
+export async function installBootstrapPolicy(db: Database, objects: KubeObject[], log: Logger): Promise<boolean> {
+  const rev = await db.prisma.$queryRawUnsafe<{ value: bigint }[]>('SELECT value FROM policy_revision WHERE id = 1');
+  if (Number(rev[0]?.value ?? 0) !== 0) return false;
+  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const ops = objects.map((o) => ({
+    op: 'create' as const,
+    object: { ...o, metadata: { ...o.metadata, uid: randomUUID(), creationTimestamp: now } },
+  }));
+  try {
+    await writeBatch(db.prisma, ops, systemActor);
+  } catch (err) {
+    if (err instanceof StoreError && err.reason === 'AlreadyExists') return false;
+    throw err;
+  }
+  log.info({ objects: objects.length }, 'installed the bootstrap ClusterRoles and ClusterRoleBindings');
+  return true;
+}
 
 export function newTokenSecret(): string {
   return `wdn_${randomBytes(32).toString('base64url')}`;

@@ -14,7 +14,8 @@ import { SnapshotSource } from '../prisma/snapshot-source.ts';
 import { createApp } from './app.ts';
 import { hashToken } from './authn.ts';
 import { createAuthorizer } from './authorizer.ts';
-import { ensureAdminToken } from './bootstrap.ts';
+import { ensureAdminToken, installBootstrapPolicy } from './bootstrap.ts';
+import { loadPolicies } from './policies.ts';
 import { tlsMaterial } from './tls.ts';
 import type { Config } from './config.ts';
 import type { AppDeps } from './context.ts';
@@ -48,8 +49,10 @@ export async function startWarden(config: Readonly<Config>, opts: WardenOptions 
   try {
     const applied = await applyMigrations(db.adapterFactory);
     if (applied.length) log.info({ applied }, 'applied database migrations');
+    await installBootstrapPolicy(db, (await loadPolicies()).bootstrap, log);
     const adminToken = config.adminToken ? undefined : await ensureAdminToken(db, config.dataDir, log);
-    const snapshots = new SnapshotSource(db.prisma, undefined, undefined, (err) => log.error({ err }, 'snapshot refresh failed; keeping the last good snapshot'));
+    const policy = await loadPolicies();
+    const snapshots = new SnapshotSource(db.prisma, { casbinModel: policy.casbinModel }, (err) => log.error({ err }, 'snapshot refresh failed; keeping the last good snapshot'));
     await snapshots.start(config.pollIntervalMs);
     let listener: RevisionListener | undefined;
     if (db.kind === 'postgres' && db.url) {

@@ -6,6 +6,8 @@
  */
 import type { KubeObject } from './meta.ts';
 import type { TokenIdentity, UserRecord } from './identity.ts';
+import { RbacState, type RbacChange, type RbacStateOptions } from './rbac/state.ts';
+import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from './rbac/types.ts';
 
 /** One object written by a revision: `object` null means deleted. */
 export interface ObjectChange {
@@ -19,6 +21,8 @@ export interface ObjectChange {
 
 export interface Snapshot {
   readonly revision: number;
+  /** Roles, ClusterRoles (aggregation resolved) and bindings, indexed for decisions. */
+  readonly rbac: RbacState;
   readonly namespaces: ReadonlyMap<string, KubeObject>;
   /** NetworkPolicies by namespace, then name. */
   readonly networkPolicies: ReadonlyMap<string, ReadonlyMap<string, KubeObject>>;
@@ -36,8 +40,12 @@ export interface SnapshotInput {
   tokenHashes: Map<string, string>;
 }
 
-export function buildSnapshot(input: SnapshotInput): Snapshot {
-  const empty: Snapshot = { revision: 0, namespaces: new Map(), networkPolicies: new Map(), users: new Map(), tokens: new Map(), tokenHashes: new Map() };
+export type SnapshotOptions = RbacStateOptions;
+
+const rbacKinds = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
+
+export function buildSnapshot(input: SnapshotInput, options: SnapshotOptions): Snapshot {
+  const empty: Snapshot = { revision: 0, rbac: RbacState.empty(options), namespaces: new Map(), networkPolicies: new Map(), users: new Map(), tokens: new Map(), tokenHashes: new Map() };
   const changes = input.objects.map((o) => ({
     kind: o.kind,
     namespace: o.metadata.namespace ?? '',
@@ -50,6 +58,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
 
 /** The snapshot at `revision`: `base` with `changes` applied in order. */
 export function applyChanges(base: Snapshot, revision: number, changes: ObjectChange[]): Snapshot {
+  const rbacChanges: RbacChange[] = [];
   let namespaces: Map<string, KubeObject> | undefined;
   let policies: Map<string, ReadonlyMap<string, KubeObject>> | undefined;
   const copiedPolicyNamespaces = new Set<string>();
@@ -57,6 +66,10 @@ export function applyChanges(base: Snapshot, revision: number, changes: ObjectCh
   let tokens: Map<string, TokenIdentity> | undefined;
   let tokenHashes: Map<string, string> | undefined;
   for (const c of changes) {
+    if (rbacKinds.has(c.kind)) {
+      rbacChanges.push(rbacChange(c));
+      continue;
+    }
     switch (c.kind) {
       case 'Namespace':
         namespaces ??= new Map(base.namespaces);
@@ -101,12 +114,22 @@ export function applyChanges(base: Snapshot, revision: number, changes: ObjectCh
   }
   return {
     revision,
+    rbac: rbacChanges.length ? base.rbac.apply(rbacChanges) : base.rbac,
     namespaces: namespaces ?? base.namespaces,
     networkPolicies: policies ?? base.networkPolicies,
     users: users ?? base.users,
     tokens: tokens ?? base.tokens,
     tokenHashes: tokenHashes ?? base.tokenHashes,
   };
+}
+
+function rbacChange(c: ObjectChange): RbacChange {
+  switch (c.kind) {
+    case 'Role': return { kind: 'Role', namespace: c.namespace, name: c.name, object: c.object as unknown as Role | null };
+    case 'RoleBinding': return { kind: 'RoleBinding', namespace: c.namespace, name: c.name, object: c.object as unknown as RoleBinding | null };
+    case 'ClusterRole': return { kind: 'ClusterRole', name: c.name, object: c.object as unknown as ClusterRole | null };
+    default: return { kind: 'ClusterRoleBinding', name: c.name, object: c.object as unknown as ClusterRoleBinding | null };
+  }
 }
 
 function tokenIdentity(o: KubeObject): TokenIdentity {

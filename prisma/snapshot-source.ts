@@ -7,7 +7,7 @@
  * keeps the last good snapshot and is reported by `health()` until one
  * succeeds.
  */
-import { applyChanges, buildSnapshot, type Snapshot } from '../engine/snapshot.ts';
+import { applyChanges, buildSnapshot, type Snapshot, type SnapshotOptions } from '../engine/snapshot.ts';
 import type { PrismaClient } from './generated/client.ts';
 import { loadChangesSince, loadFull } from './snapshot-loader.ts';
 
@@ -18,8 +18,6 @@ export interface SnapshotHealth {
   lastErrorAt?: string;
 }
 
-type Builder = (input: Parameters<typeof buildSnapshot>[0]) => Snapshot;
-type Applier = (base: Snapshot, revision: number, changes: Parameters<typeof applyChanges>[2]) => Snapshot;
 
 export class SnapshotSource {
   #current: Snapshot | undefined;
@@ -32,8 +30,7 @@ export class SnapshotSource {
 
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly build: Builder = buildSnapshot,
-    private readonly apply: Applier = applyChanges,
+    private readonly options: SnapshotOptions,
     private readonly onError: (err: unknown) => void = () => {},
   ) {}
 
@@ -110,14 +107,14 @@ export class SnapshotSource {
       const base = this.#current;
       let next: Snapshot;
       if (!base) {
-        next = this.build(await loadFull(this.prisma));
+        next = buildSnapshot(await loadFull(this.prisma), this.options);
       } else {
         const batch = await loadChangesSince(this.prisma, base.revision);
         if (batch.revision === base.revision) {
           this.#lastError = undefined;
           return;
         }
-        next = batch.contiguous ? this.apply(base, batch.revision, batch.changes) : this.build(await loadFull(this.prisma));
+        next = batch.contiguous ? applyChanges(base, batch.revision, batch.changes) : buildSnapshot(await loadFull(this.prisma), this.options);
       }
       if (!this.#current || next.revision >= this.#current.revision) this.#current = next;
       this.#lastError = undefined;
