@@ -10,11 +10,13 @@ import * as OpenApiValidator from 'express-openapi-validator';
 import type { AppDeps, RequestContext } from './context.ts';
 import { authnMiddleware } from './authn.ts';
 import { authzMiddleware } from './authz.ts';
+import { consistencyMiddleware } from './consistency.ts';
 import { readBody } from './body.ts';
 import { errorHandler } from './error-handler.ts';
 import { loadSpec } from './openapi.ts';
 import { expressPath, routes, type RouteDef } from './routes.ts';
 import { pathNotFound } from './status.ts';
+import './resources/escalation-check.ts';
 
 export function parseSize(limit: string): number {
   const m = /^(\d+)(b|kb|mb)?$/i.exec(limit.trim());
@@ -45,6 +47,7 @@ export function createApp(deps: AppDeps, extra: RouteDef[] = []) {
   const table = routes(deps, extra);
   for (const r of table.filter((x) => x.public)) app[r.method](expressPath(r.path), r.handler as express.RequestHandler);
 
+  app.use(consistencyMiddleware(deps));
   app.use(authnMiddleware(deps));
   app.use(authzMiddleware(deps));
   app.use(express.raw({ type: () => true, limit: bodyLimit }));

@@ -21,6 +21,10 @@ const schema = z.object({
   WARDEN_POLL_INTERVAL_MS: positiveInt.default(1000),
   WARDEN_DB_POOL_SIZE: positiveInt.default(20),
   WARDEN_SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  WARDEN_DECISION_LOG_RETENTION: z.string().regex(/^[1-9]\d*(s|m|h|d)$/, 'must be a duration like 7d, 24h, 30m or 90s').default('7d'),
+  WARDEN_DECISION_LOG_QUEUE: positiveInt.default(10_000),
+  WARDEN_DECISION_LOG_BATCH: positiveInt.max(1000).default(500),
+  WARDEN_DECISION_LOG_FLUSH_MS: positiveInt.default(1000),
 });
 
 export interface Config {
@@ -38,9 +42,24 @@ export interface Config {
   pollIntervalMs: number;
   dbPoolSize: number;
   shutdownTimeoutMs: number;
+  /** Decision log entries older than this are pruned. */
+  decisionLogRetentionMs: number;
+  /** Entries waiting to be written; beyond it new entries are dropped and counted. */
+  decisionLogQueue: number;
+  /** Entries per multi-row insert. */
+  decisionLogBatch: number;
+  /** How often the decision log writes what waits. */
+  decisionLogFlushMs: number;
 }
 
 export class ConfigError extends Error {}
+
+const unitMs: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `7d`, `24h`, `30m`, `90s` in milliseconds (the format is checked by the schema). */
+export function durationMs(text: string): number {
+  return Number(text.slice(0, -1)) * unitMs[text.slice(-1)];
+}
 
 /** Parses `env`; throws ConfigError naming every bad variable. Empty strings count as unset. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
@@ -68,5 +87,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pollIntervalMs: e.WARDEN_POLL_INTERVAL_MS,
     dbPoolSize: e.WARDEN_DB_POOL_SIZE,
     shutdownTimeoutMs: e.WARDEN_SHUTDOWN_TIMEOUT_MS,
+    decisionLogRetentionMs: durationMs(e.WARDEN_DECISION_LOG_RETENTION),
+    decisionLogQueue: e.WARDEN_DECISION_LOG_QUEUE,
+    decisionLogBatch: e.WARDEN_DECISION_LOG_BATCH,
+    decisionLogFlushMs: e.WARDEN_DECISION_LOG_FLUSH_MS,
   });
 }

@@ -10,6 +10,7 @@ import type { Database } from '../prisma/database.ts';
 import type { SnapshotSource } from '../prisma/snapshot-source.ts';
 import type { RequestInfo } from './request-info.ts';
 import type { Authorizer } from './authorizer.ts';
+import type { DecisionLog } from './audit/decision-log.ts';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -19,6 +20,8 @@ export interface AppDeps {
   log: Logger;
   /** Hash of WARDEN_ADMIN_TOKEN, when configured. */
   adminTokenHash?: string;
+  /** Where review, admission and traffic decisions are recorded (`record` never blocks or throws). */
+  decisions?: DecisionLog;
 }
 
 export interface RequestContext {

@@ -5,10 +5,18 @@
  */
 import type { Request, RequestHandler, Response } from 'express';
 import type { AppDeps } from './context.ts';
+import { auditRoutes } from './audit/routes.ts';
 import { apiGroup, apiGroups, coreResources, coreVersions, groupResources, version } from './discovery.ts';
 import { livez, readyz } from './health.ts';
+import { networkRoutes } from './network/routes.ts';
 import { openapiDocument, openapiIndex } from './openapi-v3.ts';
 import { bulkApply } from './resources/bulk.ts';
+import { localSubjectAccessReview, selfSubjectAccessReview, subjectAccessReview, subjectAccessReviewBatch } from './reviews/access-reviews.ts';
+import { authorizationWebhook } from './reviews/authorization-webhook.ts';
+import { selfSubjectRulesReview, subjectRulesReview } from './reviews/rules-reviews.ts';
+import { rbacChangeReview } from './reviews/what-if.ts';
+import { resourceAccessReview } from './reviews/who-can.ts';
+import './reviews/discovery.ts';
 import { create } from './resources/create.ts';
 import { remove, removeCollection } from './resources/delete.ts';
 import { patch } from './resources/patch.ts';
@@ -16,6 +24,7 @@ import { list, read } from './resources/read.ts';
 import { apiKinds } from './resources/registry.ts';
 import { update } from './resources/update.ts';
 import { patchStatus, updateStatus } from './resources/status-subresource.ts';
+import { admissionWebhook } from './webhooks/admission.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -70,6 +79,18 @@ export function routes(deps: AppDeps, extra: RouteDef[] = []): RouteDef[] {
     { method: 'get', path: '/openapi/v3/apis/{group}/{version}', handler: openapiDocument },
     ...kindRoutes(deps),
     { method: 'post', path: '/apis/warden.dev/v1/apply', handler: bulkApply(deps) },
+    ...auditRoutes(deps),
+    { method: 'post', path: '/apis/authorization.k8s.io/v1/subjectaccessreviews', handler: subjectAccessReview(deps) },
+    { method: 'post', path: '/apis/authorization.k8s.io/v1/namespaces/{namespace}/localsubjectaccessreviews', handler: localSubjectAccessReview(deps) },
+    { method: 'post', path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', handler: selfSubjectAccessReview(deps) },
+    { method: 'post', path: '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', handler: selfSubjectRulesReview(deps) },
+    { method: 'post', path: '/apis/authorization.warden.dev/v1/subjectaccessreviewbatches', handler: subjectAccessReviewBatch(deps) },
+    { method: 'post', path: '/apis/authorization.warden.dev/v1/subjectrulesreviews', handler: subjectRulesReview(deps) },
+    { method: 'post', path: '/apis/authorization.warden.dev/v1/resourceaccessreviews', handler: resourceAccessReview(deps) },
+    { method: 'post', path: '/apis/authorization.warden.dev/v1/rbacchangereviews', handler: rbacChangeReview(deps) },
+    { method: 'post', path: '/webhooks/authorization', handler: authorizationWebhook(deps) },
+    ...networkRoutes(deps),
+    { method: 'post', path: '/webhooks/admission', handler: admissionWebhook(deps) },
     ...extra,
   ];
 }

@@ -17,6 +17,7 @@ import { createAuthorizer } from './authorizer.ts';
 import { ensureAdminToken, installBootstrapPolicy } from './bootstrap.ts';
 import { loadPolicies } from './policies.ts';
 import { tlsMaterial } from './tls.ts';
+import { decisionLogFor } from './audit/decision-log.ts';
 import type { Config } from './config.ts';
 import type { AppDeps } from './context.ts';
 
@@ -62,7 +63,9 @@ export async function startWarden(config: Readonly<Config>, opts: WardenOptions 
     const deps: AppDeps = {
       config, db, snapshots, log, authorizer: createAuthorizer(snapshots),
       adminTokenHash: config.adminToken ? hashToken(config.adminToken) : undefined,
+      decisions: decisionLogFor(config, db.prisma, log),
     };
+    deps.decisions!.start();
     const app = createApp(deps);
     const warden: Warden = {
       deps, app, listener, adminToken,
@@ -75,6 +78,8 @@ export async function startWarden(config: Readonly<Config>, opts: WardenOptions 
           clearTimeout(timer);
         }));
         await listener?.stop();
+        const unwritten = await deps.decisions?.stop(config.shutdownTimeoutMs);
+        if (unwritten) log.warn({ unwritten }, 'decision log entries left unwritten at shutdown');
         snapshots.stop();
         await db.close();
       },

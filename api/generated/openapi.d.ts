@@ -387,6 +387,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/apis/audit.warden.dev/v1/decisions": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The decision log: recorded review, admission and traffic decisions, newest first, filtered and paged */
+        get: operations["listAuditDecisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apis/audit.warden.dev/v1/changes": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The change history: every write of a stored object with actor, before and after, newest first, filtered and paged */
+        get: operations["listAuditChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics (text exposition format), among them the decision log's queue depth, written and dropped counts */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api": {
         parameters: {
             query?: {
@@ -794,10 +854,357 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/apis/networking.warden.dev/v1/trafficreviews": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** May a source open a connection to a destination on a port, and which NetworkPolicy rules decide; nothing is stored */
+        post: operations["createTrafficReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apis/networking.warden.dev/v1/reachabilityreviews": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The reachability matrix of a list of endpoints for one port and protocol, egress and ingress sides apart; nothing is stored */
+        post: operations["createReachabilityReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/admission": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Validating admission webhook for a kube-apiserver: ResourceQuota admission (an admitted request is charged to its quotas), NetworkPolicy validation and RBAC write checks. A body that is not a v1 AdmissionReview with a request uid, kind, resource and operation is 400. */
+        post: operations["reviewAdmission"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apis/authorization.k8s.io/v1/subjectaccessreviews": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Can a subject do this? */
+        post: operations["createSubjectAccessReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apis/authorization.k8s.io/v1/namespaces/{namespace}/localsubjectaccessreviews": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Can a subject do this in this namespace? */
+        post: operations["createLocalSubjectAccessReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Can I do this? */
+        post: operations["createSelfSubjectAccessReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What may I do in this namespace? */
+        post: operations["createSelfSubjectRulesReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apis/authorization.warden.dev/v1/subjectaccessreviewbatches": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Many access reviews in one request */
+        post: operations["createSubjectAccessReviewBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apis/authorization.warden.dev/v1/subjectrulesreviews": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What may a subject do in this namespace? */
+        post: operations["createSubjectRulesReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apis/authorization.warden.dev/v1/resourceaccessreviews": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Who can do this? Paginated with limit and continue */
+        post: operations["createResourceAccessReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apis/authorization.warden.dev/v1/rbacchangereviews": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Who would gain or lose what if these RBAC objects changed? */
+        post: operations["createRBACChangeReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/authorization": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** kube-apiserver authorization webhook: a SubjectAccessReview in, the same with its status out (allowed, or no opinion) */
+        post: operations["authorizationWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description One recorded decision; metadata.name is its position in the log. */
+        Decision: {
+            apiVersion: string;
+            kind: string;
+            metadata: components["schemas"]["ObjectMeta"];
+            /** @description What was asked, by whom, about whom. */
+            spec: {
+                /** Format: date-time */
+                at: string;
+                /** @description the authenticated caller that asked */
+                caller: string;
+                subject: {
+                    user: string;
+                    groups: string[];
+                };
+                /** @description SubjectAccessReview, LocalSubjectAccessReview, SelfSubjectAccessReview, AdmissionReview, TrafficReview, ... */
+                kind: string;
+                namespace?: string;
+                verb?: string;
+                group?: string;
+                resource?: string;
+                subresource?: string;
+                name?: string;
+                path?: string;
+                /** @description the request's spec */
+                question: unknown;
+            };
+            /** @description The answer. */
+            status: {
+                allowed: boolean;
+                reason: string;
+                /** Format: int64 */
+                revision: number;
+            };
+        };
+        /** @description Recorded decisions, newest first. */
+        DecisionList: {
+            apiVersion: string;
+            kind: string;
+            metadata: components["schemas"]["ListMeta"];
+            items: components["schemas"]["Decision"][];
+        };
+        /** @description One write of one stored object; metadata.name is its position in the history. */
+        Change: {
+            apiVersion: string;
+            kind: string;
+            metadata: components["schemas"]["ObjectMeta"];
+            /**
+             * Format: int64
+             * @description the policy revision of the write
+             */
+            revision: number;
+            /** Format: date-time */
+            time: string;
+            /** @description who wrote it, as `caller` or `caller (as impersonated user)` */
+            actor: string;
+            /** @enum {string} */
+            operation: "create" | "update" | "delete";
+            object: {
+                apiVersion?: string;
+                kind: string;
+                namespace?: string;
+                name: string;
+                uid: string;
+            };
+            /** @description the object before the write (absent for a create); a Token shows only metadata and spec.user */
+            before?: Record<string, never>;
+            /** @description the object after the write (absent for a delete); a Token shows only metadata and spec.user */
+            after?: Record<string, never>;
+        };
+        /** @description Changes of stored objects, newest first. */
+        ChangeList: {
+            apiVersion: string;
+            kind: string;
+            metadata: components["schemas"]["ListMeta"];
+            items: components["schemas"]["Change"][];
+        };
         /** @description Standard object metadata (metav1.ObjectMeta). */
         ObjectMeta: {
             name?: string;
@@ -1182,9 +1589,336 @@ export interface components {
             metadata?: components["schemas"]["ListMeta"];
             items?: components["schemas"]["NetworkPolicy"][];
         };
+        /** @description A port a pod's container listens on; protocol defaults to TCP. */
+        ContainerPort: {
+            name?: string;
+            containerPort?: number;
+            protocol?: string;
+        };
+        /** @description A pod: its namespace (one Warden stores), labels and, optionally, name, ip (needed for ipBlock peers) and container ports (needed for named ports). Or an address outside the pods: ip alone. */
+        TrafficEndpoint: {
+            namespace?: string;
+            name?: string;
+            labels?: {
+                [key: string]: string;
+            } | null;
+            ip?: string;
+            ports?: components["schemas"]["ContainerPort"][];
+        };
+        NetworkPolicyReference: {
+            namespace?: string;
+            name?: string;
+        };
+        /** @description Policies to add (or replace, by namespace and name) and stored policies to remove, for this answer only: nothing is written. */
+        NetworkPolicyWhatIf: {
+            addPolicies?: components["schemas"]["NetworkPolicy"][];
+            removePolicies?: components["schemas"]["NetworkPolicyReference"][];
+        };
+        TrafficReviewSpec: {
+            source?: components["schemas"]["TrafficEndpoint"];
+            destination?: components["schemas"]["TrafficEndpoint"];
+            /** @description A port number, or the name of a container port of the destination pod. */
+            port?: number | string;
+            /** @description TCP (the default), UDP or SCTP. */
+            protocol?: string;
+            whatIf?: components["schemas"]["NetworkPolicyWhatIf"];
+        };
+        /** @description A policy that selects the pod for one direction, and whether it admits the connection. */
+        NetworkPolicyVerdict: {
+            namespace?: string;
+            name?: string;
+            tenantDefault?: boolean;
+            allowed?: boolean;
+            /** @description Indexes into the policy's spec.ingress or spec.egress of every rule that admits the connection. */
+            rules?: number[];
+        };
+        TrafficDirectionStatus: {
+            allowed?: boolean;
+            /** @description Some policy selects the pod for this direction; otherwise everything is allowed. */
+            isolated?: boolean;
+            policies?: components["schemas"]["NetworkPolicyVerdict"][];
+        };
+        TrafficReviewStatus: {
+            allowed?: boolean;
+            reason?: string;
+            egress?: components["schemas"]["TrafficDirectionStatus"];
+            ingress?: components["schemas"]["TrafficDirectionStatus"];
+            /** @description The connection as evaluated, a named port resolved on the destination. */
+            connection?: {
+                port?: number | null;
+                protocol?: string;
+                portName?: string;
+            };
+            /** @description Set when source and destination are the same pod, which is always allowed: the plain evaluation of its policies. */
+            samePod?: {
+                ingressAllowed?: boolean;
+                egressAllowed?: boolean;
+            };
+        };
+        /** @description A question about one connection, answered from the stored NetworkPolicies and namespaces (plus the what-if) at the revision in metadata.resourceVersion and the X-Warden-Revision header. */
+        TrafficReview: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ObjectMeta"];
+            spec?: components["schemas"]["TrafficReviewSpec"];
+            status?: components["schemas"]["TrafficReviewStatus"];
+        };
+        ReachabilityReviewSpec: {
+            endpoints?: components["schemas"]["TrafficEndpoint"][];
+            /** @description A port number, or a container port name resolved on each destination pod. */
+            port?: number | string;
+            protocol?: string;
+            whatIf?: components["schemas"]["NetworkPolicyWhatIf"];
+        };
+        ReachabilityReviewStatus: {
+            size?: number;
+            /** @description allowed[i][j] is true when endpoints[i] may connect to endpoints[j]. */
+            allowed?: boolean[][];
+            /** @description egress[i][j] is true when the egress side of endpoints[i] admits the connection to endpoints[j]. */
+            egress?: boolean[][];
+            /** @description ingress[i][j] is true when the ingress side of endpoints[j] admits the connection from endpoints[i]. */
+            ingress?: boolean[][];
+            allowedCount?: number;
+            /** @description For a named port, the number it resolves to on each endpoint; null where it does not resolve. */
+            destinationPorts?: (number | null)[];
+        };
+        /** @description The reachability matrix of a list of endpoints for one port and protocol, for dashboards. */
+        ReachabilityReview: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ObjectMeta"];
+            spec?: components["schemas"]["ReachabilityReviewSpec"];
+            status?: components["schemas"]["ReachabilityReviewStatus"];
+        };
+        GroupVersionKind: {
+            group?: string;
+            version?: string;
+            kind?: string;
+        };
+        GroupVersionResource: {
+            group?: string;
+            version?: string;
+            resource?: string;
+        };
+        AdmissionUserInfo: {
+            username?: string;
+            uid?: string;
+            groups?: string[];
+            extra?: {
+                [key: string]: string[];
+            };
+        };
+        /** @description admission/v1 AdmissionRequest; a dry-run request is decided but charges nothing. */
+        AdmissionRequest: {
+            uid?: string;
+            kind?: components["schemas"]["GroupVersionKind"];
+            resource?: components["schemas"]["GroupVersionResource"];
+            subResource?: string;
+            requestKind?: components["schemas"]["GroupVersionKind"];
+            requestResource?: components["schemas"]["GroupVersionResource"];
+            requestSubResource?: string;
+            name?: string;
+            namespace?: string;
+            /** @description CREATE, UPDATE, DELETE or CONNECT */
+            operation?: string;
+            userInfo?: components["schemas"]["AdmissionUserInfo"];
+            object?: {
+                [key: string]: unknown;
+            } | null;
+            oldObject?: {
+                [key: string]: unknown;
+            } | null;
+            dryRun?: boolean | null;
+            options?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        AdmissionResponse: {
+            uid?: string;
+            allowed?: boolean;
+            status?: components["schemas"]["Status"];
+            patch?: string;
+            patchType?: string;
+            auditAnnotations?: {
+                [key: string]: string;
+            };
+            /** @description Set when an admitted request takes a quota past 90% of a hard limit. */
+            warnings?: string[];
+        };
+        /** @description What a kube-apiserver sends a validating admission webhook (request) and the answer (response). */
+        AdmissionReview: {
+            /** @description admission.k8s.io/v1 */
+            apiVersion?: string;
+            /** @description AdmissionReview */
+            kind?: string;
+            request?: components["schemas"]["AdmissionRequest"];
+            response?: components["schemas"]["AdmissionResponse"];
+        };
+        ResourceAttributes: {
+            namespace?: string;
+            verb?: string;
+            group?: string;
+            version?: string;
+            resource?: string;
+            subresource?: string;
+            name?: string;
+        };
+        NonResourceAttributes: {
+            path?: string;
+            verb?: string;
+        };
+        /** @description Who asks, and what: exactly one of resourceAttributes or nonResourceAttributes. */
+        SubjectAccessReviewSpec: {
+            resourceAttributes?: components["schemas"]["ResourceAttributes"];
+            nonResourceAttributes?: components["schemas"]["NonResourceAttributes"];
+            user?: string;
+            groups?: string[];
+            uid?: string;
+            extra?: {
+                [key: string]: string[];
+            };
+        };
+        /** @description allowed, and the reason: which binding, role and subject allowed it, or what was looked at and missing. */
+        SubjectAccessReviewStatus: {
+            allowed?: boolean;
+            denied?: boolean;
+            reason?: string;
+            evaluationError?: string;
+        };
+        /** @description Can this subject do this? (authorization.k8s.io/v1; also the authorization webhook body). */
+        SubjectAccessReview: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ObjectMeta"];
+            spec?: components["schemas"]["SubjectAccessReviewSpec"];
+            status?: components["schemas"]["SubjectAccessReviewStatus"];
+        };
+        /** @description A SubjectAccessReview scoped to one namespace. */
+        LocalSubjectAccessReview: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ObjectMeta"];
+            spec?: components["schemas"]["SubjectAccessReviewSpec"];
+            status?: components["schemas"]["SubjectAccessReviewStatus"];
+        };
+        SelfSubjectAccessReviewSpec: {
+            resourceAttributes?: components["schemas"]["ResourceAttributes"];
+            nonResourceAttributes?: components["schemas"]["NonResourceAttributes"];
+        };
+        /** @description Can I do this? */
+        SelfSubjectAccessReview: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ObjectMeta"];
+            spec?: components["schemas"]["SelfSubjectAccessReviewSpec"];
+            status?: components["schemas"]["SubjectAccessReviewStatus"];
+        };
+        ResourceRule: {
+            verbs?: string[];
+            apiGroups?: string[];
+            resources?: string[];
+            resourceNames?: string[];
+        };
+        NonResourceRule: {
+            verbs?: string[];
+            nonResourceURLs?: string[];
+        };
+        SubjectRulesReviewStatus: {
+            resourceRules?: components["schemas"]["ResourceRule"][];
+            nonResourceRules?: components["schemas"]["NonResourceRule"][];
+            incomplete?: boolean;
+            evaluationError?: string;
+        };
+        /** @description What may I do in this namespace? */
+        SelfSubjectRulesReview: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ObjectMeta"];
+            spec?: {
+                namespace?: string;
+            };
+            status?: components["schemas"]["SubjectRulesReviewStatus"];
+        };
+        /** @description What may this subject do in this namespace? (authorization.warden.dev/v1) */
+        SubjectRulesReview: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ObjectMeta"];
+            spec?: {
+                user?: string;
+                groups?: string[];
+                uid?: string;
+                namespace?: string;
+            };
+            status?: components["schemas"]["SubjectRulesReviewStatus"];
+        };
+        GrantingBinding: {
+            kind?: string;
+            namespace?: string;
+            name?: string;
+            roleRef?: components["schemas"]["RoleRef"];
+        };
+        AccessSubject: {
+            kind?: string;
+            apiGroup?: string;
+            name?: string;
+            namespace?: string;
+            grantedBy?: components["schemas"]["GrantingBinding"][];
+            privileged?: string;
+        };
+        /** @description Who can do this? Each subject once, with the bindings that grant it. (authorization.warden.dev/v1) */
+        ResourceAccessReview: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ObjectMeta"];
+            spec?: components["schemas"]["SelfSubjectAccessReviewSpec"];
+            status?: {
+                subjects?: components["schemas"]["AccessSubject"][];
+                complete?: boolean;
+                evaluationError?: string;
+            };
+        };
+        /** @description Many SubjectAccessReview specs answered at one revision, in order. (authorization.warden.dev/v1) */
+        SubjectAccessReviewBatch: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ObjectMeta"];
+            spec?: {
+                reviews?: components["schemas"]["SubjectAccessReviewSpec"][];
+            };
+            status?: {
+                results?: components["schemas"]["SubjectAccessReviewStatus"][];
+            };
+        };
+        ObjectRef: {
+            kind?: string;
+            namespace?: string;
+            name?: string;
+        };
+        PermissionChange: {
+            subject?: components["schemas"]["Subject"];
+            namespace?: string;
+            gained?: components["schemas"]["PolicyRule"][];
+            lost?: components["schemas"]["PolicyRule"][];
+        };
+        /** @description What would change if these RBAC objects were applied and deleted? Nothing is written. (authorization.warden.dev/v1) */
+        RBACChangeReview: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ObjectMeta"];
+            spec?: {
+                apply?: components["schemas"]["Object"][];
+                delete?: components["schemas"]["ObjectRef"][];
+            };
+            status?: {
+                entries?: components["schemas"]["PermissionChange"][];
+            };
+        };
     };
     responses: never;
     parameters: {
+        /** @description answer at this policy revision or later (waits briefly, else 503) */
+        minRevision: string;
         /** @description name of the object */
         name: string;
         /** @description object name and auth scope */
@@ -3700,6 +4434,142 @@ export interface operations {
             };
         };
     };
+    listAuditDecisions: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description only decisions about this subject user */
+                user?: string;
+                /** @description only decisions about a subject in this group */
+                group?: string;
+                /** @description only decisions in this namespace */
+                namespace?: string;
+                verb?: string;
+                resource?: string;
+                /** @description only allowed (true) or only refused (false) decisions */
+                allowed?: "true" | "false";
+                /** @description only decisions of this review kind (SubjectAccessReview, AdmissionReview, TrafficReview, ...) */
+                kind?: string;
+                /** @description only decisions at or after this time (RFC 3339) */
+                since?: string;
+                /** @description only decisions before this time (RFC 3339); not before since */
+                until?: string;
+                /** @description page size, 1 to 1000 (default 100) */
+                limit?: number;
+                /** @description token from a previous page */
+                continue?: components["parameters"]["continue"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionList"];
+                    "application/yaml": components["schemas"]["DecisionList"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    listAuditChanges: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description only changes of objects of this kind (Role, Namespace, ...) */
+                kind?: string;
+                /** @description only changes of objects in this namespace */
+                namespace?: string;
+                /** @description only changes of objects with this name */
+                name?: string;
+                /** @description only changes written by this actor */
+                actor?: string;
+                /** @description only changes at or after this time (RFC 3339) */
+                since?: string;
+                /** @description only changes before this time (RFC 3339); not before since */
+                until?: string;
+                /** @description page size, 1 to 1000 (default 100) */
+                limit?: number;
+                /** @description token from a previous page */
+                continue?: components["parameters"]["continue"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeList"];
+                    "application/yaml": components["schemas"]["ChangeList"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
     getCoreAPIVersions: {
         parameters: {
             query?: {
@@ -5071,6 +5941,551 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["NetworkPolicyList"];
                     "application/yaml": components["schemas"]["NetworkPolicyList"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    createTrafficReview: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrafficReview"];
+                "application/yaml": components["schemas"]["TrafficReview"];
+            };
+        };
+        responses: {
+            /** @description The review, its spec echoed, with the decision in status */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrafficReview"];
+                    "application/yaml": components["schemas"]["TrafficReview"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    createReachabilityReview: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReachabilityReview"];
+                "application/yaml": components["schemas"]["ReachabilityReview"];
+            };
+        };
+        responses: {
+            /** @description The review, its spec echoed, with the matrix in status */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReachabilityReview"];
+                    "application/yaml": components["schemas"]["ReachabilityReview"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    reviewAdmission: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdmissionReview"];
+            };
+        };
+        responses: {
+            /** @description The review, its response echoing the request uid */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdmissionReview"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    createSubjectAccessReview: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubjectAccessReview"];
+                "application/yaml": components["schemas"]["SubjectAccessReview"];
+            };
+        };
+        responses: {
+            /** @description The review with its status; X-Warden-Revision names the revision it was decided at */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubjectAccessReview"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    createLocalSubjectAccessReview: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocalSubjectAccessReview"];
+                "application/yaml": components["schemas"]["LocalSubjectAccessReview"];
+            };
+        };
+        responses: {
+            /** @description The review with its status; X-Warden-Revision names the revision it was decided at */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocalSubjectAccessReview"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    createSelfSubjectAccessReview: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SelfSubjectAccessReview"];
+                "application/yaml": components["schemas"]["SelfSubjectAccessReview"];
+            };
+        };
+        responses: {
+            /** @description The review with its status; X-Warden-Revision names the revision it was decided at */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfSubjectAccessReview"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    createSelfSubjectRulesReview: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SelfSubjectRulesReview"];
+                "application/yaml": components["schemas"]["SelfSubjectRulesReview"];
+            };
+        };
+        responses: {
+            /** @description The review with its status; X-Warden-Revision names the revision it was decided at */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfSubjectRulesReview"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    createSubjectAccessReviewBatch: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubjectAccessReviewBatch"];
+                "application/yaml": components["schemas"]["SubjectAccessReviewBatch"];
+            };
+        };
+        responses: {
+            /** @description The review with its status; X-Warden-Revision names the revision it was decided at */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubjectAccessReviewBatch"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    createSubjectRulesReview: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubjectRulesReview"];
+                "application/yaml": components["schemas"]["SubjectRulesReview"];
+            };
+        };
+        responses: {
+            /** @description The review with its status; X-Warden-Revision names the revision it was decided at */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubjectRulesReview"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    createResourceAccessReview: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+                /** @description page size */
+                limit?: components["parameters"]["limit"];
+                /** @description token from a previous page */
+                continue?: components["parameters"]["continue"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResourceAccessReview"];
+                "application/yaml": components["schemas"]["ResourceAccessReview"];
+            };
+        };
+        responses: {
+            /** @description The review with its status; X-Warden-Revision names the revision it was decided at */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceAccessReview"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    createRBACChangeReview: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RBACChangeReview"];
+                "application/yaml": components["schemas"]["RBACChangeReview"];
+            };
+        };
+        responses: {
+            /** @description The review with its status; X-Warden-Revision names the revision it was decided at */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RBACChangeReview"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    authorizationWebhook: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubjectAccessReview"];
+                "application/yaml": components["schemas"]["SubjectAccessReview"];
+            };
+        };
+        responses: {
+            /** @description The review with its status; X-Warden-Revision names the revision it was decided at */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubjectAccessReview"];
                 };
             };
             /** @description Failure */

@@ -10,8 +10,10 @@ import { tenantLabel } from '../../prisma/store/kinds.ts';
 
 export const namespaceNameLabel = 'kubernetes.io/metadata.name';
 
+/** Server-set fields; the name label only once there is a name (a nameless create fails validation on the name alone). */
 export function prepareNamespace(o: KubeObject, prev?: KubeObject): KubeObject {
-  const labels = { ...(o.metadata.labels ?? {}), [namespaceNameLabel]: o.metadata.name! };
+  const name = o.metadata.name;
+  const labels = { ...(o.metadata.labels ?? {}), ...(typeof name === 'string' && name !== '' ? { [namespaceNameLabel]: name } : {}) };
   const spec = (o.spec ?? {}) as { finalizers?: string[] };
   return {
     ...o,

@@ -1,0 +1,26 @@
+/**
+ * The networking.warden.dev/v1 routes (traffic and reachability reviews) and
+ * their discovery entries. Both are cluster-scoped, create-only resources:
+ * the request authorizer checks verb `create` on `trafficreviews` or
+ * `reachabilityreviews` in group networking.warden.dev before a handler runs.
+ */
+import { registerDiscovery } from '../discovery.ts';
+import type { AppDeps } from '../context.ts';
+import type { RouteDef } from '../routes.ts';
+import { createReachabilityReview } from './reachability-review.ts';
+import { reviewGroup, reviewVersion } from './review-body.ts';
+import { createTrafficReview } from './traffic-review.ts';
+
+const base = `/apis/${reviewGroup}/${reviewVersion}`;
+
+registerDiscovery(reviewGroup, reviewVersion, [
+  { name: 'trafficreviews', singularName: 'trafficreview', namespaced: false, kind: 'TrafficReview', verbs: ['create'] },
+  { name: 'reachabilityreviews', singularName: 'reachabilityreview', namespaced: false, kind: 'ReachabilityReview', verbs: ['create'] },
+]);
+
+export function networkRoutes(deps: AppDeps): RouteDef[] {
+  return [
+    { method: 'post', path: `${base}/trafficreviews`, handler: createTrafficReview(deps) },
+    { method: 'post', path: `${base}/reachabilityreviews`, handler: createReachabilityReview(deps) },
+  ];
+}

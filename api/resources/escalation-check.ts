@@ -1,0 +1,51 @@
+/**
+ * Escalation prevention on every write of Roles, ClusterRoles, RoleBindings
+ * and ClusterRoleBindings, as kube-apiserver's RBAC storage does it: the
+ * `escalate` and `bind` verbs, or rules the actor already holds that cover
+ * what the write grants. A refusal is 403 (404 for a binding to a missing
+ * role) with kube's message. Deletes grant nothing and are not checked.
+ */
+import type { KubeObject } from '../../engine/meta.ts';
+import { checkEscalation, type EscalationDecision, type RbacWriteObject } from '../../engine/rbac/escalation.ts';
+import type { UserInfo } from '../../engine/rbac/types.ts';
+import type { AppDeps } from '../context.ts';
+import { StatusError, type Status } from '../status.ts';
+import { registerWriteCheck } from './admission.ts';
+
+const rbacKinds = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
+const plural: Record<string, string> = { Role: 'roles', ClusterRole: 'clusterroles', RoleBinding: 'rolebindings', ClusterRoleBinding: 'clusterrolebindings' };
+
+/** The escalation decision for `user` writing `next` over `prev` (null: create), on the snapshot in force. */
+export function escalationDecision(deps: AppDeps, user: UserInfo, next: KubeObject, prev: KubeObject | null): EscalationDecision {
+  const view = deps.snapshots.current.rbac;
+  return checkEscalation(
+    { authorize: (attrs) => deps.authorizer.authorize(attrs).allowed, view },
+    {
+      user,
+      operation: prev ? 'update' : 'create',
+      object: next as unknown as RbacWriteObject,
+      oldObject: (prev ?? undefined) as unknown as RbacWriteObject | undefined,
+      namespace: next.metadata.namespace ?? '',
+      name: prev ? next.metadata.name : '',
+    },
+  );
+}
+
+export function escalationStatus(d: EscalationDecision, next: KubeObject): StatusError {
+  const status: Status = {
+    kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: d.message, reason: d.reason, code: d.status ?? 403,
+    details: { name: next.metadata.name, group: 'rbac.authorization.k8s.io', kind: plural[next.kind] },
+  };
+  if (d.status === 404) {
+    // The missing object is the referenced role, not the binding being written.
+    const ref = (next as { roleRef?: { kind?: string; name?: string } }).roleRef;
+    status.details = { name: ref?.name, group: 'rbac.authorization.k8s.io', kind: ref?.kind === 'Role' ? 'roles' : 'clusterroles' };
+  }
+  return new StatusError(status);
+}
+
+registerWriteCheck((deps, ctx, k, next, prev) => {
+  if (!next || !rbacKinds.has(k.kind)) return;
+  const d = escalationDecision(deps, ctx.user, next, prev);
+  if (!d.allowed) throw escalationStatus(d, next);
+});

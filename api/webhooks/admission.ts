@@ -1,0 +1,74 @@
+/**
+ * `POST /webhooks/admission`: Warden as a kube-apiserver's validating
+ * admission webhook (AdmissionReview admission.k8s.io/v1 in and out; the
+ * response echoes the request uid).
+ *
+ * Every request passes, in order, the checks that change nothing, then the
+ * one that may write:
+ * 1. a NetworkPolicy is validated as kube-apiserver validates it;
+ * 2. an RBAC object (Role, ClusterRole, RoleBinding, ClusterRoleBinding) is
+ *    put to the RBAC admission set with `setRbacAdmission` (no opinion
+ *    until one is set);
+ * 3. ResourceQuota admission, for every kind: pods, services and claims by
+ *    their evaluators, any other kind by `count/<resource>.<group>` (a kind
+ *    no quota tracks is allowed). An admitted request is charged to its
+ *    quotas, a DELETE gives its charge back; dry runs charge nothing.
+ * The first denial answers; warnings of every step are kept.
+ *
+ * The caller is authorized like any request: a non-resource path, verb
+ * `post`.
+ */
+import type { Request, Response } from 'express';
+import { decodeDocument, requireMediaType } from '../body.ts';
+import { contextOf, type AppDeps, type RequestContext } from '../context.ts';
+import { send } from '../respond.ts';
+import { parseAdmissionReview, reviewResponse, type AdmissionRequest, type AdmissionVerdict } from './admission-review.ts';
+import { admitNetworkPolicy } from './network-policy-admission.ts';
+import { admitQuota } from './quota-admission.ts';
+
+/**
+ * Decides an RBAC object's write (escalation prevention): a verdict, or
+ * undefined for no opinion. It must not write anything.
+ */
+export type RbacAdmission = (deps: AppDeps, request: AdmissionRequest) => AdmissionVerdict | undefined | Promise<AdmissionVerdict | undefined>;
+
+const rbacGroup = 'rbac.authorization.k8s.io';
+const rbacKinds = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
+let rbacAdmission: RbacAdmission | undefined;
+
+/** Sets (or, with undefined, clears) the check RBAC objects pass; it applies to every Warden in the process. */
+export function setRbacAdmission(fn: RbacAdmission | undefined): void {
+  rbacAdmission = fn;
+}
+
+export function isRbacObject(request: AdmissionRequest): boolean {
+  return request.kind.group === rbacGroup && rbacKinds.has(request.kind.kind);
+}
+
+/** The verdict on one request, and the revision of the write it made, if any. */
+export async function decideAdmission(deps: AppDeps, ctx: RequestContext, request: AdmissionRequest): Promise<AdmissionVerdict & { revision?: number }> {
+  const warnings: string[] = [];
+  const steps: (() => AdmissionVerdict | undefined | Promise<AdmissionVerdict | undefined>)[] = [
+    () => admitNetworkPolicy(request),
+    () => (rbacAdmission && isRbacObject(request) ? rbacAdmission(deps, request) : undefined),
+  ];
+  for (const step of steps) {
+    const v = await step();
+    if (!v) continue;
+    if (!v.allowed) return v;
+    warnings.push(...(v.warnings ?? []));
+  }
+  const quota = await admitQuota(deps, ctx, request);
+  if (!quota.allowed) return quota;
+  warnings.push(...(quota.warnings ?? []));
+  return { allowed: true, ...(warnings.length ? { warnings } : {}), ...(quota.revision !== undefined ? { revision: quota.revision } : {}) };
+}
+
+export function admissionWebhook(deps: AppDeps) {
+  return async (req: Request, res: Response) => {
+    const ctx = contextOf(res);
+    const request = parseAdmissionReview(decodeDocument(req, requireMediaType(req, ['application/json'])));
+    const verdict = await decideAdmission(deps, ctx, request);
+    send(req, res, 200, reviewResponse(request.uid, verdict), verdict.revision ?? deps.snapshots.current.revision);
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * ResourceQuota admission of one AdmissionRequest, with usage kept true
+ * under concurrency.
+ *
+ * CREATE and UPDATE: the request is first decided on the quotas as last
+ * committed. A denial, a dry run, or an admission that changes no usage is
+ * answered from that decision without a write: each is true of a committed
+ * state. An admission that charges usage is decided again on the same
+ * quotas locked in a write transaction, and the new `status.used` is stored
+ * in that transaction, so concurrent requests (on any replica) are charged
+ * one after another and never push usage past `hard`.
+ *
+ * DELETE: Kubernetes leaves usage to its quota controller, which recounts
+ * the namespace's objects after a deletion. Warden has no controller and
+ * does not see the objects, so the DELETE itself gives back the charge of
+ * `oldObject`, under the same locks. The `/status` subresource replaces
+ * usage wholesale for a sync job that recounts.
+ */
+import { aggregateMessage } from '../../engine/validation/field-error.ts';
+import {
+  checkQuotaRequest, releaseCharges, type ExtraLimit, type QuotaCharge, type QuotaDecision, type QuotaRequest,
+} from '../../engine/quota/index.ts';
+import { chargeQuotas, readQuotas, type UsageUpdate } from '../../prisma/store/quota.ts';
+import { actorOf, type AppDeps, type RequestContext } from '../context.ts';
+import type { AdmissionRequest, AdmissionVerdict } from './admission-review.ts';
+
+export interface QuotaAdmissionOptions {
+  /**
+   * Quota-like limits beyond the namespace's ResourceQuotas (a tenant's
+   * quota), checked with them. Their charges have scope `tenant` and are not
+   * stored here: whoever supplies limits must read and charge them in the
+   * same transaction as the namespace's quotas.
+   */
+  extraLimits?: readonly ExtraLimit[];
+}
+
+/** A verdict, and the revision of the write that stored its charges, when one was made. */
+export interface QuotaVerdict extends AdmissionVerdict {
+  revision?: number;
+}
+
+const allowed: QuotaVerdict = { allowed: true };
+
+/** The namespace usage a decision stores: its charges of ResourceQuotas. */
+function namespaceUpdates(charges: readonly QuotaCharge[]): UsageUpdate[] {
+  return charges.filter((c) => c.scope === 'namespace').map((c) => ({ quota: c.quota, used: c.used }));
+}
+
+function verdictOf(d: QuotaDecision): QuotaVerdict {
+  if (d.allowed) return d.warnings.length ? { allowed: true, warnings: d.warnings } : allowed;
+  return { allowed: false, status: { code: d.code ?? 403, reason: d.reason ?? 'Forbidden', message: d.message ?? 'forbidden by quota' } };
+}
+
+function quotaRequestOf(r: AdmissionRequest): QuotaRequest {
+  return {
+    operation: r.operation, kind: r.kind, resource: r.resource, subResource: r.subResource,
+    namespace: r.namespace, name: r.name, object: r.object, oldObject: r.oldObject,
+  };
+}
+
+/** Decides `request` against the quotas of its namespace, storing the charge or release when it has one. */
+export async function admitQuota(deps: AppDeps, ctx: RequestContext, request: AdmissionRequest, options: QuotaAdmissionOptions = {}): Promise<QuotaVerdict> {
+  const namespace = request.namespace;
+  if (!namespace) return allowed;
+  if (request.operation === 'DELETE') return release(deps, ctx, request, options);
+  if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return allowed;
+
+  const question = quotaRequestOf(request);
+  const checkOptions = { now: Date.now(), extraLimits: options.extraLimits ?? [] };
+  const first = checkQuotaRequest(question, await readQuotas(deps.db.prisma, namespace), checkOptions);
+  if (!first.allowed || request.dryRun || namespaceUpdates(first.charges).length === 0) return verdictOf(first);
+
+  const out = await chargeQuotas(deps.db.prisma, namespace, actorOf(ctx), (quotas) => {
+    const d = checkQuotaRequest(question, quotas, checkOptions);
+    return { updates: d.allowed ? namespaceUpdates(d.charges) : [], value: d };
+  });
+  return written(deps, verdictOf(out.value), out.result?.revision);
+}
+
+async function release(deps: AppDeps, ctx: RequestContext, request: AdmissionRequest, options: QuotaAdmissionOptions): Promise<QuotaVerdict> {
+  if (request.dryRun || request.subResource || !request.oldObject) return allowed;
+  const resource = { group: request.resource.group, resource: request.resource.resource };
+  const releaseOptions = { namespace: request.namespace, extraLimits: options.extraLimits ?? [] };
+  const first = releaseCharges(request.oldObject, resource, await readQuotas(deps.db.prisma, request.namespace), releaseOptions);
+  if (first.errors.length) {
+    return { allowed: true, warnings: [`the quota charge of this object was not released: ${aggregateMessage(first.errors)}`] };
+  }
+  if (namespaceUpdates(first.charges).length === 0) return allowed;
+  const out = await chargeQuotas(deps.db.prisma, request.namespace, actorOf(ctx), (quotas) => {
+    const r = releaseCharges(request.oldObject, resource, quotas, releaseOptions);
+    return { updates: namespaceUpdates(r.charges), value: r };
+  });
+  return written(deps, allowed, out.result?.revision);
+}
+
+/**
+ * Quota usage is not part of the decision snapshot, so the answer does not
+ * wait for this replica to load the revision; it only starts the refresh.
+ */
+function written(deps: AppDeps, verdict: QuotaVerdict, revision: number | undefined): QuotaVerdict {
+  if (revision === undefined) return verdict;
+  void deps.snapshots.refresh();
+  return { ...verdict, revision };
+}
