@@ -4,11 +4,14 @@ export interface Reply { status: number; body: any; headers: Headers }
 export class WardenClient {
   constructor(readonly baseUrl: string, readonly token: string) {}
 
-  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-    const init: RequestInit = { method, headers: { Authorization: `Bearer ${this.token}`, Accept: 'application/json', ...headers } };
+  /** `groups` are sent as repeated Impersonate-Group headers. */
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, groups: string[] = []): Promise<Reply> {
+    const h = new Headers({ Authorization: `Bearer ${this.token}`, Accept: 'application/json', ...headers });
+    for (const g of groups) h.append('Impersonate-Group', g);
+    const init: RequestInit = { method, headers: h };
     if (body !== undefined) {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
-      (init.headers as Record<string, string>)['Content-Type'] ??= 'application/json';
+      if (!h.has('Content-Type')) h.set('Content-Type', 'application/json');
     }
     const res = await fetch(this.baseUrl + path, init);
     const text = await res.text();
