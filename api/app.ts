@@ -17,6 +17,7 @@ import { loadSpec } from './openapi.ts';
 import { expressPath, routes, type RouteDef } from './routes.ts';
 import { pathNotFound } from './status.ts';
 import './resources/escalation-check.ts';
+import './tenancy/checks.ts';
 
 export function parseSize(limit: string): number {
   const m = /^(\d+)(b|kb|mb)?$/i.exec(limit.trim());

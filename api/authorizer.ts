@@ -1,11 +1,13 @@
 /**
- * Authorization of Warden's own API requests, with kube-apiserver's request
- * attributes, decided by the RBAC engine on the snapshot in force
- * (system:masters first, as kube-apiserver's privileged-group authorizer).
+ * Authorization of Warden's own API requests and of access reviews, with
+ * kube-apiserver's request attributes, on the snapshot in force:
+ * system:masters first (as kube-apiserver's privileged-group authorizer),
+ * then RBAC, then what tenancy grants a tenant's owners.
  */
 import { authorize } from '../engine/rbac/authorizer.ts';
 import type { Decision } from '../engine/rbac/decision.ts';
 import type { Attributes } from '../engine/rbac/types.ts';
+import { tenancyDecision } from '../engine/tenancy/authorizer.ts';
 import type { SnapshotSource } from '../prisma/snapshot-source.ts';
 
 export interface AuthzDecision extends Decision {
@@ -15,6 +17,8 @@ export interface AuthzDecision extends Decision {
 
 export interface Authorizer {
   authorize(attrs: Attributes): AuthzDecision;
+  /** RBAC alone (with system:masters): what the caller holds, without tenancy's grants. */
+  authorizeRbac(attrs: Attributes): AuthzDecision;
 }
 
 export { privilegedGroup } from '../engine/rbac/decision.ts';
@@ -22,6 +26,15 @@ export { privilegedGroup } from '../engine/rbac/decision.ts';
 export function createAuthorizer(snapshots: SnapshotSource): Authorizer {
   return {
     authorize(attrs) {
+      const snap = snapshots.current;
+      const d = authorize(snap.rbac, attrs);
+      if (!d.allowed) {
+        const t = tenancyDecision(snap, attrs);
+        if (t) return { allowed: true, reason: t.reason, revision: snap.revision };
+      }
+      return { ...d, revision: snap.revision };
+    },
+    authorizeRbac(attrs) {
       const snap = snapshots.current;
       return { ...authorize(snap.rbac, attrs), revision: snap.revision };
     },

@@ -7,6 +7,8 @@ import type { Attributes } from '../engine/rbac/types.ts';
 import type { AppDeps, RequestContext } from './context.ts';
 import { requestInfo, type RequestInfo } from './request-info.ts';
 import { forbiddenMessage } from './status.ts';
+import { listScope, type ListScope } from '../engine/tenancy/authorizer.ts';
+import { findKind } from './resources/registry.ts';
 
 export function attributesOf(ctx: Pick<RequestContext, 'user'>, info: RequestInfo): Attributes {
   return {
@@ -46,13 +48,25 @@ export function forbiddenFor(a: Attributes, reason: string) {
   });
 }
 
+/** For a cluster-scope list the caller may not make whole: the part it may see, if any. */
+function scopeOfList(deps: AppDeps, attrs: Attributes): ListScope | undefined {
+  if (!attrs.isResourceRequest || attrs.namespace !== '' || (attrs.verb !== 'list' && attrs.verb !== 'watch')) return undefined;
+  const k = findKind(attrs.apiGroup, attrs.apiVersion, attrs.resource);
+  if (!k) return undefined;
+  return listScope(deps.snapshots.current, attrs, k.namespaced, (a) => deps.authorizer.authorize(a).allowed);
+}
+
 export function authzMiddleware(deps: AppDeps) {
   return (req: Request, res: Response, next: NextFunction) => {
     const ctx: RequestContext = res.locals.ctx;
     ctx.info = requestInfo(req.method, req.path, req.query as Record<string, unknown>);
     const attrs = attributesOf(ctx, ctx.info);
     const decision = deps.authorizer.authorize(attrs);
-    if (!decision.allowed) throw forbiddenFor(attrs, decision.reason);
+    if (!decision.allowed) {
+      const scope = scopeOfList(deps, attrs);
+      if (!scope) throw forbiddenFor(attrs, decision.reason);
+      ctx.listScope = scope;
+    }
     next();
   };
 }

@@ -20,6 +20,7 @@ const schema = z.object({
   WARDEN_BODY_LIMIT: z.string().regex(/^\d+(kb|mb|b)?$/i, 'must be a size like 1mb, 512kb or 1048576').default('1mb'),
   WARDEN_POLL_INTERVAL_MS: positiveInt.default(1000),
   WARDEN_LISTEN_RECONNECT_MS: positiveInt.default(1000),
+  WARDEN_RECONCILE_INTERVAL_MS: positiveInt.default(1000),
   WARDEN_DB_POOL_SIZE: positiveInt.default(20),
   WARDEN_SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
   WARDEN_DECISION_LOG_RETENTION: z.string().regex(/^[1-9]\d*(s|m|h|d)$/, 'must be a duration like 7d, 24h, 30m or 90s').default('7d'),
@@ -43,6 +44,8 @@ export interface Config {
   pollIntervalMs: number;
   /** Delay before re-opening a dropped LISTEN connection (the poll covers the gap). */
   listenReconnectMs: number;
+  /** How often tenant role bindings are checked and repaired after a change. */
+  reconcileIntervalMs: number;
   dbPoolSize: number;
   shutdownTimeoutMs: number;
   /** Decision log entries older than this are pruned. */
@@ -89,6 +92,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimit: e.WARDEN_BODY_LIMIT,
     pollIntervalMs: e.WARDEN_POLL_INTERVAL_MS,
     listenReconnectMs: e.WARDEN_LISTEN_RECONNECT_MS,
+    reconcileIntervalMs: e.WARDEN_RECONCILE_INTERVAL_MS,
     dbPoolSize: e.WARDEN_DB_POOL_SIZE,
     shutdownTimeoutMs: e.WARDEN_SHUTDOWN_TIMEOUT_MS,
     decisionLogRetentionMs: durationMs(e.WARDEN_DECISION_LOG_RETENTION),

@@ -10,6 +10,7 @@ import type { Database } from '../prisma/database.ts';
 import type { SnapshotSource } from '../prisma/snapshot-source.ts';
 import type { RequestInfo } from './request-info.ts';
 import type { Authorizer } from './authorizer.ts';
+import type { ListScope } from '../engine/tenancy/authorizer.ts';
 import type { DecisionLog } from './audit/decision-log.ts';
 
 export interface AppDeps {
@@ -33,6 +34,10 @@ export interface RequestContext {
   info: RequestInfo;
   /** Kube-style warnings, sent as `Warning: 299 - "..."` headers. */
   warnings: string[];
+  /** Set when the caller may see only part of a cluster-scope list. */
+  listScope?: ListScope;
+  /** The DeleteOptions of a delete request (propagationPolicy decides whether a tenant cascades). */
+  deleteOptions?: { propagationPolicy?: string };
 }
 
 export function contextOf(res: Response): RequestContext {

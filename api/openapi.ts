@@ -34,8 +34,13 @@ export function loadSpec(): OpenApiDoc {
   return cached;
 }
 
+/** Follows `$ref`s (JSON pointers into this document) to the schema they name. */
 export function resolveSchema(s: Schema | undefined): Schema | undefined {
   let cur = s;
-  for (let i = 0; cur?.$ref && i < 32; i++) cur = loadSpec().components.schemas[cur.$ref.replace('#/components/schemas/', '')];
+  for (let i = 0; cur?.$ref && i < 32; i++) {
+    let node: unknown = loadSpec();
+    for (const part of cur.$ref.replace(/^#\//, '').split('/')) node = (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+    cur = node as Schema | undefined;
+  }
   return cur;
 }

@@ -17,6 +17,7 @@ import { createAuthorizer } from './authorizer.ts';
 import { ensureAdminToken, installBootstrapPolicy } from './bootstrap.ts';
 import { loadPolicies } from './policies.ts';
 import { tlsMaterial } from './tls.ts';
+import { startTenancyReconciler, type Reconciler } from './tenancy/reconciler.ts';
 import { decisionLogFor } from './audit/decision-log.ts';
 import type { Config } from './config.ts';
 import type { AppDeps } from './context.ts';
@@ -40,6 +41,7 @@ export interface Warden {
   /** The certificate file the HTTPS listener presents, when it is kept on disk. */
   tlsCertFile?: string;
   listener?: RevisionListener;
+  reconciler: Reconciler;
   adminToken?: string;
   close(): Promise<void>;
 }
@@ -67,8 +69,9 @@ export async function startWarden(config: Readonly<Config>, opts: WardenOptions 
     };
     deps.decisions!.start();
     const app = createApp(deps);
+    const reconciler = startTenancyReconciler(db.prisma, snapshots, log, config.reconcileIntervalMs);
     const warden: Warden = {
-      deps, app, listener, adminToken,
+      deps, app, listener, adminToken, reconciler,
       async close() {
         await Promise.all([warden.server, warden.tlsServer].filter((x) => x !== undefined).map(async (server) => {
           const closed = new Promise<void>((resolve) => server.close(() => resolve()));

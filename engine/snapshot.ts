@@ -8,6 +8,7 @@ import type { KubeObject } from './meta.ts';
 import type { TokenIdentity, UserRecord } from './identity.ts';
 import { RbacState, type RbacChange, type RbacStateOptions } from './rbac/state.ts';
 import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from './rbac/types.ts';
+import type { Tenant } from './tenancy/types.ts';
 
 /** One object written by a revision: `object` null means deleted. */
 export interface ObjectChange {
@@ -24,6 +25,7 @@ export interface Snapshot {
   /** Roles, ClusterRoles (aggregation resolved) and bindings, indexed for decisions. */
   readonly rbac: RbacState;
   readonly namespaces: ReadonlyMap<string, KubeObject>;
+  readonly tenants: ReadonlyMap<string, Tenant>;
   /** NetworkPolicies by namespace, then name. */
   readonly networkPolicies: ReadonlyMap<string, ReadonlyMap<string, KubeObject>>;
   readonly users: ReadonlyMap<string, UserRecord>;
@@ -31,6 +33,8 @@ export interface Snapshot {
   readonly tokens: ReadonlyMap<string, TokenIdentity>;
   /** Token name -> hash, to find a token again when it is deleted. */
   readonly tokenHashes: ReadonlyMap<string, string>;
+  /** `namespace/name` -> uid of every ServiceAccount: tokens bound to one work only while it exists. */
+  readonly serviceAccounts: ReadonlyMap<string, string>;
 }
 
 export interface SnapshotInput {
@@ -45,7 +49,7 @@ export type SnapshotOptions = RbacStateOptions;
 const rbacKinds = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
 
 export function buildSnapshot(input: SnapshotInput, options: SnapshotOptions): Snapshot {
-  const empty: Snapshot = { revision: 0, rbac: RbacState.empty(options), namespaces: new Map(), networkPolicies: new Map(), users: new Map(), tokens: new Map(), tokenHashes: new Map() };
+  const empty: Snapshot = { revision: 0, rbac: RbacState.empty(options), namespaces: new Map(), tenants: new Map(), networkPolicies: new Map(), users: new Map(), tokens: new Map(), tokenHashes: new Map(), serviceAccounts: new Map() };
   const changes = input.objects.map((o) => ({
     kind: o.kind,
     namespace: o.metadata.namespace ?? '',
@@ -61,10 +65,12 @@ export function applyChanges(base: Snapshot, revision: number, changes: ObjectCh
   const rbacChanges: RbacChange[] = [];
   let namespaces: Map<string, KubeObject> | undefined;
   let policies: Map<string, ReadonlyMap<string, KubeObject>> | undefined;
+  let tenants: Map<string, Tenant> | undefined;
   const copiedPolicyNamespaces = new Set<string>();
   let users: Map<string, UserRecord> | undefined;
   let tokens: Map<string, TokenIdentity> | undefined;
   let tokenHashes: Map<string, string> | undefined;
+  let serviceAccounts: Map<string, string> | undefined;
   for (const c of changes) {
     if (rbacKinds.has(c.kind)) {
       rbacChanges.push(rbacChange(c));
@@ -91,9 +97,14 @@ export function applyChanges(base: Snapshot, revision: number, changes: ObjectCh
         }
         break;
       }
+      case 'Tenant':
+        tenants ??= new Map(base.tenants);
+        if (c.object) tenants.set(c.name, c.object as Tenant);
+        else tenants.delete(c.name);
+        break;
       case 'User':
         users ??= new Map(base.users);
-        if (c.object) users.set(c.name, { name: c.name, groups: ((c.object.spec as { groups?: string[] })?.groups) ?? [] });
+        if (c.object) users.set(c.name, { name: c.name, groups: ((c.object.spec as { groups?: string[] })?.groups) ?? [], uid: c.object.metadata.uid });
         else users.delete(c.name);
         break;
       case 'Token': {
@@ -108,6 +119,11 @@ export function applyChanges(base: Snapshot, revision: number, changes: ObjectCh
         }
         break;
       }
+      case 'ServiceAccount':
+        serviceAccounts ??= new Map(base.serviceAccounts);
+        if (c.object) serviceAccounts.set(`${c.namespace}/${c.name}`, c.object.metadata.uid ?? '');
+        else serviceAccounts.delete(`${c.namespace}/${c.name}`);
+        break;
       default:
         break;
     }
@@ -117,9 +133,11 @@ export function applyChanges(base: Snapshot, revision: number, changes: ObjectCh
     rbac: rbacChanges.length ? base.rbac.apply(rbacChanges) : base.rbac,
     namespaces: namespaces ?? base.namespaces,
     networkPolicies: policies ?? base.networkPolicies,
+    tenants: tenants ?? base.tenants,
     users: users ?? base.users,
     tokens: tokens ?? base.tokens,
     tokenHashes: tokenHashes ?? base.tokenHashes,
+    serviceAccounts: serviceAccounts ?? base.serviceAccounts,
   };
 }
 
@@ -136,5 +154,21 @@ function tokenIdentity(o: KubeObject): TokenIdentity {
   const spec = (o.spec ?? {}) as { user?: string; groups?: string[]; expirationTimestamp?: string };
   const id: TokenIdentity = { tokenName: o.metadata.name!, user: spec.user ?? '', groups: spec.groups ?? [] };
   if (spec.expirationTimestamp) id.expiresAt = Date.parse(spec.expirationTimestamp);
+  const boundTo = bindingOf(o);
+  if (boundTo) id.boundTo = boundTo;
   return id;
+}
+
+/**
+ * The first owner reference naming a User (iam.warden.dev) or a
+ * ServiceAccount (core v1): what the token is bound to. An owner whose name
+ * is not the token's user can never match at authentication, so such a
+ * token fails closed.
+ */
+function bindingOf(o: KubeObject): TokenIdentity['boundTo'] {
+  for (const ref of o.metadata.ownerReferences ?? []) {
+    if (ref.apiVersion === 'iam.warden.dev/v1' && ref.kind === 'User') return { kind: 'User', uid: ref.uid };
+    if (ref.apiVersion === 'v1' && ref.kind === 'ServiceAccount') return { kind: 'ServiceAccount', uid: ref.uid };
+  }
+  return undefined;
 }

@@ -9,8 +9,8 @@ import type { PrismaClient } from './generated/client.ts';
 import { kindTables, toObject, type StoredKind } from './store/kinds.ts';
 import { delegateOf } from './store/write.ts';
 
-/** The kinds decisions and authentication read. */
-export const snapshotKinds: StoredKind[] = ['Namespace', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'NetworkPolicy', 'User', 'Token'];
+/** The kinds decisions and authentication read (ServiceAccounts: the tokens bound to them). */
+export const snapshotKinds: StoredKind[] = ['Namespace', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'NetworkPolicy', 'ServiceAccount', 'Tenant', 'User', 'Token'];
 const snapshotKindSet = new Set<string>(snapshotKinds);
 
 export async function loadFull(prisma: PrismaClient): Promise<SnapshotInput> {

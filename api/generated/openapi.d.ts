@@ -1124,10 +1124,246 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/apis/iam.warden.dev/v1/users": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List User objects */
+        get: operations["listUser"];
+        put?: never;
+        /** Create a User; a user whose groups include system:masters is written only by a member of system:masters */
+        post: operations["createUser"];
+        /** Delete the User objects matching the selectors */
+        delete: operations["deleteCollectionUser"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apis/iam.warden.dev/v1/users/{name}": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path: {
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        /** Read a User */
+        get: operations["readUser"];
+        /** Replace a User (409 when metadata.resourceVersion is stale) */
+        put: operations["replaceUser"];
+        post?: never;
+        /** Delete a User */
+        delete: operations["deleteUser"];
+        options?: never;
+        head?: never;
+        /** Patch a User; application/apply-patch+yaml is server-side apply (create or update) */
+        patch: operations["patchUser"];
+        trace?: never;
+    };
+    "/apis/iam.warden.dev/v1/tokens": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Token objects */
+        get: operations["listToken"];
+        put?: never;
+        /** Issue a Token; the response shows its secret once, in status.token (only its SHA-256 hash is stored) */
+        post: operations["createToken"];
+        /** Revoke the Token objects matching the selectors */
+        delete: operations["deleteCollectionToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apis/iam.warden.dev/v1/tokens/{name}": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path: {
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        /** Read a Token */
+        get: operations["readToken"];
+        /** Replace a Token: only labels, annotations and spec.description may change (409 when metadata.resourceVersion is stale) */
+        put: operations["replaceToken"];
+        post?: never;
+        /** Revoke a Token (it stops working on every replica) */
+        delete: operations["deleteToken"];
+        options?: never;
+        head?: never;
+        /** Patch a Token: only labels, annotations and spec.description may change; server-side apply updates a token but never creates one */
+        patch: operations["patchToken"];
+        trace?: never;
+    };
+    "/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Request a token for a service account (authentication.k8s.io/v1 TokenRequest); the response carries the token and its expiry */
+        post: operations["createServiceAccountToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apis/tenancy.warden.dev/v1/tenants": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List tenants (a tenant owner sees the tenants it owns) */
+        get: operations["listTenant"];
+        put?: never;
+        /** Create a tenant */
+        post: operations["createTenant"];
+        /** Delete the tenants matching the selectors */
+        delete: operations["deleteCollectionTenant"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apis/tenancy.warden.dev/v1/tenants/{name}": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path: {
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        /** Read a tenant, with its namespaces and usage */
+        get: operations["readTenant"];
+        /** Replace a tenant */
+        put: operations["replaceTenant"];
+        post?: never;
+        /** Delete a tenant; refused while it has namespaces unless propagationPolicy is Foreground, which deletes them with it */
+        delete: operations["deleteTenant"];
+        options?: never;
+        head?: never;
+        /** Patch a tenant */
+        patch: operations["patchTenant"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A user tokens are issued for (iam.warden.dev/v1). Names: at most 253 characters of letters, digits and -._@:+, alphanumeric at both ends, not starting with system:. */
+        User: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ObjectMeta"];
+            spec?: {
+                /** @description groups every token of the user acts in (besides system:authenticated) */
+                groups?: string[];
+            };
+        };
+        /** @description A list of User objects. */
+        UserList: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ListMeta"];
+            items?: components["schemas"]["User"][];
+        };
+        /** @description A bearer token bound to a User (iam.warden.dev/v1). Its secret is shown once, when it is issued; only its SHA-256 hash is stored. Deleting it revokes it. */
+        Token: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ObjectMeta"];
+            spec?: {
+                /** @description the User the token acts as (immutable) */
+                user?: string;
+                /** @description groups fixed on the token (only the bootstrap admin token has them; the API refuses them) */
+                groups?: string[];
+                description?: string;
+                /** @description RFC 3339; absent: never expires. On issue: in the future, at most 365 days away (immutable) */
+                expirationTimestamp?: string;
+            };
+            status?: {
+                /** @description the secret, in the response that issues the token only */
+                token?: string;
+            };
+        };
+        /** @description A list of Token objects. */
+        TokenList: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ListMeta"];
+            items?: components["schemas"]["Token"][];
+        };
+        /** @description authentication.k8s.io/v1 TokenRequest: a token for a service account, bound to it (it stops working when the account is deleted). */
+        TokenRequest: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ObjectMeta"];
+            spec?: {
+                audiences?: string[];
+                /**
+                 * Format: int64
+                 * @description default 3600, at least 600; longer than a week is cut to a week
+                 */
+                expirationSeconds?: number;
+                boundObjectRef?: {
+                    kind?: string;
+                    apiVersion?: string;
+                    name?: string;
+                    uid?: string;
+                };
+            };
+            status?: {
+                token?: string;
+                expirationTimestamp?: string;
+            };
+        };
         /** @description One recorded decision; metadata.name is its position in the log. */
         Decision: {
             apiVersion: string;
@@ -1575,12 +1811,7 @@ export interface components {
             apiVersion?: string;
             kind?: string;
             metadata?: components["schemas"]["ObjectMeta"];
-            spec?: {
-                podSelector?: components["schemas"]["LabelSelector"];
-                ingress?: components["schemas"]["NetworkPolicyIngressRule"][] | null;
-                egress?: components["schemas"]["NetworkPolicyEgressRule"][] | null;
-                policyTypes?: string[];
-            };
+            spec?: components["schemas"]["NetworkPolicySpec"];
         };
         /** @description A list of NetworkPolicy objects. */
         NetworkPolicyList: {
@@ -1913,6 +2144,50 @@ export interface components {
             status?: {
                 entries?: components["schemas"]["PermissionChange"][];
             };
+        };
+        /** @description A RoleBinding created in every namespace of the tenant (roleRef must be a ClusterRole). */
+        TenantRoleBinding: {
+            name?: string;
+            roleRef?: components["schemas"]["RoleRef"];
+            subjects?: components["schemas"]["Subject"][];
+        };
+        /** @description A NetworkPolicy that applies in every namespace of the tenant. */
+        TenantNetworkPolicy: {
+            name?: string;
+            spec?: components["schemas"]["NetworkPolicySpec"];
+        };
+        /** @description A tenant: its owners, how many namespaces it may have, a quota over all of them, network policies and role bindings every one of them gets. Its namespaces carry the label tenancy.warden.dev/tenant. */
+        Tenant: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ObjectMeta"];
+            spec?: {
+                owners?: components["schemas"]["Subject"][];
+                namespaceLimit?: number;
+                resourceQuota?: {
+                    hard?: components["schemas"]["ResourceList"];
+                };
+                defaultNetworkPolicies?: components["schemas"]["TenantNetworkPolicy"][];
+                roleBindings?: components["schemas"]["TenantRoleBinding"][];
+            };
+            status?: {
+                used?: components["schemas"]["ResourceList"];
+                namespaces?: string[];
+                namespaceCount?: number;
+            };
+        };
+        /** @description A list of Tenant objects. */
+        TenantList: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ListMeta"];
+            items?: components["schemas"]["Tenant"][];
+        };
+        NetworkPolicySpec: {
+            podSelector?: components["schemas"]["LabelSelector"];
+            ingress?: components["schemas"]["NetworkPolicyIngressRule"][] | null;
+            egress?: components["schemas"]["NetworkPolicyEgressRule"][] | null;
+            policyTypes?: string[];
         };
     };
     responses: never;
@@ -6486,6 +6761,1141 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SubjectAccessReview"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    listUser: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description only objects whose labels match this selector */
+                labelSelector?: components["parameters"]["labelSelector"];
+                /** @description metadata.name and metadata.namespace selectors */
+                fieldSelector?: components["parameters"]["fieldSelector"];
+                /** @description page size */
+                limit?: components["parameters"]["limit"];
+                /** @description token from a previous page */
+                continue?: components["parameters"]["continue"];
+                watch?: components["parameters"]["watch"];
+                resourceVersion?: components["parameters"]["resourceVersion"];
+                resourceVersionMatch?: components["parameters"]["resourceVersionMatch"];
+                timeoutSeconds?: components["parameters"]["timeoutSeconds"];
+                allowWatchBookmarks?: components["parameters"]["allowWatchBookmarks"];
+                sendInitialEvents?: components["parameters"]["sendInitialEvents"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserList"];
+                    "application/yaml": components["schemas"]["UserList"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    createUser: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["User"];
+                "application/yaml": components["schemas"]["User"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                    "application/yaml": components["schemas"]["User"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                    "application/yaml": components["schemas"]["User"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                    "application/yaml": components["schemas"]["User"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    deleteCollectionUser: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
+                propagationPolicy?: components["parameters"]["propagationPolicy"];
+                orphanDependents?: components["parameters"]["orphanDependents"];
+                /** @description only objects whose labels match this selector */
+                labelSelector?: components["parameters"]["labelSelector"];
+                /** @description metadata.name and metadata.namespace selectors */
+                fieldSelector?: components["parameters"]["fieldSelector"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeleteOptions"];
+                "application/yaml": components["schemas"]["DeleteOptions"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserList"];
+                    "application/yaml": components["schemas"]["UserList"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    readUser: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+            };
+            header?: never;
+            path: {
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                    "application/yaml": components["schemas"]["User"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    replaceUser: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: never;
+            path: {
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["User"];
+                "application/yaml": components["schemas"]["User"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                    "application/yaml": components["schemas"]["User"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                    "application/yaml": components["schemas"]["User"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    deleteUser: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
+                propagationPolicy?: components["parameters"]["propagationPolicy"];
+                orphanDependents?: components["parameters"]["orphanDependents"];
+            };
+            header?: never;
+            path: {
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeleteOptions"];
+                "application/yaml": components["schemas"]["DeleteOptions"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                    "application/yaml": components["schemas"]["Status"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                    "application/yaml": components["schemas"]["Status"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    patchUser: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+                /** @description apply: take ownership of conflicting fields */
+                force?: components["parameters"]["force"];
+            };
+            header?: never;
+            path: {
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["Patch"];
+                "application/json-patch+json": components["schemas"]["Patch"];
+                "application/strategic-merge-patch+json": components["schemas"]["Patch"];
+                "application/apply-patch+yaml": components["schemas"]["Patch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                    "application/yaml": components["schemas"]["User"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                    "application/yaml": components["schemas"]["User"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    listToken: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description only objects whose labels match this selector */
+                labelSelector?: components["parameters"]["labelSelector"];
+                /** @description metadata.name and metadata.namespace selectors */
+                fieldSelector?: components["parameters"]["fieldSelector"];
+                /** @description page size */
+                limit?: components["parameters"]["limit"];
+                /** @description token from a previous page */
+                continue?: components["parameters"]["continue"];
+                watch?: components["parameters"]["watch"];
+                resourceVersion?: components["parameters"]["resourceVersion"];
+                resourceVersionMatch?: components["parameters"]["resourceVersionMatch"];
+                timeoutSeconds?: components["parameters"]["timeoutSeconds"];
+                allowWatchBookmarks?: components["parameters"]["allowWatchBookmarks"];
+                sendInitialEvents?: components["parameters"]["sendInitialEvents"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenList"];
+                    "application/yaml": components["schemas"]["TokenList"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    createToken: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Token"];
+                "application/yaml": components["schemas"]["Token"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Token"];
+                    "application/yaml": components["schemas"]["Token"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Token"];
+                    "application/yaml": components["schemas"]["Token"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Token"];
+                    "application/yaml": components["schemas"]["Token"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    deleteCollectionToken: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
+                propagationPolicy?: components["parameters"]["propagationPolicy"];
+                orphanDependents?: components["parameters"]["orphanDependents"];
+                /** @description only objects whose labels match this selector */
+                labelSelector?: components["parameters"]["labelSelector"];
+                /** @description metadata.name and metadata.namespace selectors */
+                fieldSelector?: components["parameters"]["fieldSelector"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeleteOptions"];
+                "application/yaml": components["schemas"]["DeleteOptions"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenList"];
+                    "application/yaml": components["schemas"]["TokenList"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    readToken: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+            };
+            header?: never;
+            path: {
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Token"];
+                    "application/yaml": components["schemas"]["Token"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    replaceToken: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: never;
+            path: {
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Token"];
+                "application/yaml": components["schemas"]["Token"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Token"];
+                    "application/yaml": components["schemas"]["Token"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Token"];
+                    "application/yaml": components["schemas"]["Token"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    deleteToken: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
+                propagationPolicy?: components["parameters"]["propagationPolicy"];
+                orphanDependents?: components["parameters"]["orphanDependents"];
+            };
+            header?: never;
+            path: {
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeleteOptions"];
+                "application/yaml": components["schemas"]["DeleteOptions"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                    "application/yaml": components["schemas"]["Status"];
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                    "application/yaml": components["schemas"]["Status"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    patchToken: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+                /** @description apply: take ownership of conflicting fields */
+                force?: components["parameters"]["force"];
+            };
+            header?: never;
+            path: {
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["Patch"];
+                "application/json-patch+json": components["schemas"]["Patch"];
+                "application/strategic-merge-patch+json": components["schemas"]["Patch"];
+                "application/apply-patch+yaml": components["schemas"]["Patch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Token"];
+                    "application/yaml": components["schemas"]["Token"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Token"];
+                    "application/yaml": components["schemas"]["Token"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    createServiceAccountToken: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: never;
+            path: {
+                /** @description object name and auth scope */
+                namespace: components["parameters"]["namespace"];
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenRequest"];
+                "application/yaml": components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenRequest"];
+                    "application/yaml": components["schemas"]["TokenRequest"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    listTenant: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description only objects whose labels match this selector */
+                labelSelector?: components["parameters"]["labelSelector"];
+                /** @description metadata.name and metadata.namespace selectors */
+                fieldSelector?: components["parameters"]["fieldSelector"];
+                /** @description page size */
+                limit?: components["parameters"]["limit"];
+                /** @description token from a previous page */
+                continue?: components["parameters"]["continue"];
+                watch?: components["parameters"]["watch"];
+                resourceVersion?: components["parameters"]["resourceVersion"];
+                resourceVersionMatch?: components["parameters"]["resourceVersionMatch"];
+                timeoutSeconds?: components["parameters"]["timeoutSeconds"];
+                allowWatchBookmarks?: components["parameters"]["allowWatchBookmarks"];
+                sendInitialEvents?: components["parameters"]["sendInitialEvents"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantList"];
+                    "application/yaml": components["schemas"]["TenantList"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    createTenant: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Tenant"];
+                "application/yaml": components["schemas"]["Tenant"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tenant"];
+                    "application/yaml": components["schemas"]["Tenant"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tenant"];
+                    "application/yaml": components["schemas"]["Tenant"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    deleteCollectionTenant: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
+                propagationPolicy?: components["parameters"]["propagationPolicy"];
+                orphanDependents?: components["parameters"]["orphanDependents"];
+                /** @description only objects whose labels match this selector */
+                labelSelector?: components["parameters"]["labelSelector"];
+                /** @description metadata.name and metadata.namespace selectors */
+                fieldSelector?: components["parameters"]["fieldSelector"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeleteOptions"];
+                "application/yaml": components["schemas"]["DeleteOptions"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantList"];
+                    "application/yaml": components["schemas"]["TenantList"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    readTenant: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+            };
+            header?: never;
+            path: {
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tenant"];
+                    "application/yaml": components["schemas"]["Tenant"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    replaceTenant: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: never;
+            path: {
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Tenant"];
+                "application/yaml": components["schemas"]["Tenant"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tenant"];
+                    "application/yaml": components["schemas"]["Tenant"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    deleteTenant: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
+                propagationPolicy?: components["parameters"]["propagationPolicy"];
+                orphanDependents?: components["parameters"]["orphanDependents"];
+            };
+            header?: never;
+            path: {
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeleteOptions"];
+                "application/yaml": components["schemas"]["DeleteOptions"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                    "application/yaml": components["schemas"]["Status"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    patchTenant: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+                /** @description apply: take ownership of conflicting fields */
+                force?: components["parameters"]["force"];
+            };
+            header?: never;
+            path: {
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["Patch"];
+                "application/json-patch+json": components["schemas"]["Patch"];
+                "application/strategic-merge-patch+json": components["schemas"]["Patch"];
+                "application/apply-patch+yaml": components["schemas"]["Patch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tenant"];
+                    "application/yaml": components["schemas"]["Tenant"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tenant"];
+                    "application/yaml": components["schemas"]["Tenant"];
                 };
             };
             /** @description Failure */

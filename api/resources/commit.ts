@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../engine/meta.ts';
 import { StoreError } from '../../prisma/store/errors.ts';
-import { writeBatch, type WriteOp, type WriteResult } from '../../prisma/store/write.ts';
+import { writeBatchWith, type Tx, type WriteOp, type WriteResult } from '../../prisma/store/write.ts';
 import { actorOf, type AppDeps, type RequestContext } from '../context.ts';
 import { alreadyExists, conflict, notFound } from '../status.ts';
 import { apiKinds, type ApiKind } from './registry.ts';
@@ -28,10 +28,40 @@ export function storeErrorStatus(err: StoreError) {
   }
 }
 
-export async function commit(deps: AppDeps, ctx: RequestContext, ops: WriteOp[]): Promise<WriteResult> {
+/**
+ * Adds the writes that must land with `ops` in the same transaction (a
+ * tenant namespace's managed bindings, a cascade's deletes). Runs before
+ * the transaction, on the snapshot in force.
+ */
+export type OpExpander = (deps: AppDeps, ctx: RequestContext, ops: WriteOp[]) => WriteOp[];
+/**
+ * A check that must see the database as the transaction will commit it:
+ * it runs inside the transaction, after the revision lock is taken (so no
+ * other write can interleave), and throws a Status to refuse.
+ */
+export type CommitGuard = (tx: Tx, ops: WriteOp[]) => Promise<void>;
+
+const expanders: OpExpander[] = [];
+const guards: CommitGuard[] = [];
+
+export function registerOpExpander(e: OpExpander): void {
+  expanders.push(e);
+}
+
+export function registerCommitGuard(g: CommitGuard): void {
+  guards.push(g);
+}
+
+export async function commit(deps: AppDeps, ctx: RequestContext, requested: WriteOp[]): Promise<WriteResult> {
+  let ops = requested;
+  for (const e of expanders) ops = e(deps, ctx, ops);
   let result: WriteResult;
   try {
-    result = await writeBatch(deps.db.prisma, ops, actorOf(ctx));
+    const out = await writeBatchWith(deps.db.prisma, actorOf(ctx), async (tx) => {
+      for (const g of guards) await g(tx, ops);
+      return { ops, value: undefined };
+    });
+    result = out.result!;
   } catch (err) {
     if (err instanceof StoreError) throw storeErrorStatus(err);
     throw err;

@@ -54,6 +54,8 @@ export function remove(deps: AppDeps, k: ApiKind) {
   return async (req: Request, res: Response) => {
     const ctx = contextOf(res);
     const opts = deleteOptions(req);
+    const propagation = typeof req.query.propagationPolicy === 'string' ? req.query.propagationPolicy : opts.propagationPolicy;
+    ctx.deleteOptions = { propagationPolicy: propagation };
     const dryRun = dryRunOf(req, opts);
     const name = param(req, 'name')!;
     const current = await mustGet(deps, k, param(req, 'namespace'), name);

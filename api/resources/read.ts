@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type { KubeObject } from '../../engine/meta.ts';
 import { parseFieldSelector, parseLabelSelector } from '../../engine/labels/parse.ts';
 import { getObject, listObjects, currentRevision } from '../../prisma/store/read.ts';
-import type { AppDeps } from '../context.ts';
+import { contextOf, type AppDeps } from '../context.ts';
 import { send } from '../respond.ts';
 import { badRequest, methodNotAllowed, notFound } from '../status.ts';
 import { param } from './decode.ts';
@@ -23,7 +23,7 @@ export async function mustGet(deps: AppDeps, k: ApiKind, namespace: string | und
 export function read(deps: AppDeps, k: ApiKind) {
   return async (req: Request, res: Response) => {
     const o = await mustGet(deps, k, param(req, 'namespace'), param(req, 'name')!);
-    send(req, res, 200, o);
+    send(req, res, 200, k.decorate ? k.decorate(o, deps.snapshots.current) : o);
   };
 }
 
@@ -79,6 +79,13 @@ export function list(deps: AppDeps, k: ApiKind) {
     const token = decodeContinue(query.continue);
     const revision = await currentRevision(deps.db.prisma);
     let items = await selectObjects(deps, k, param(req, 'namespace'), query);
+    // A caller allowed to see only part of a cluster-scope list (tenancy) gets that part.
+    const scope = contextOf(res).listScope;
+    if (scope) items = items.filter((o) => (scope.by === 'name' ? scope.names.has(o.metadata.name!) : scope.namespaces.has(o.metadata.namespace ?? '')));
+    if (k.decorate) {
+      const snapshot = deps.snapshots.current;
+      items = items.map((o) => k.decorate!(o, snapshot));
+    }
     if (token) items = items.filter((o) => isAfter(o, token));
     const metadata: Record<string, unknown> = { resourceVersion: String(revision) };
     if (limit !== undefined && items.length > limit) {

@@ -10,10 +10,14 @@ import { validateObjectMeta, validateObjectMetaUpdate, type NameValidator } from
 import * as rbac from '../../engine/rbac/validation.ts';
 import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from '../../engine/rbac/types.ts';
 import type { StoredKind } from '../../prisma/store/kinds.ts';
+import type { Snapshot } from '../../engine/snapshot.ts';
+import { decorateTenant, prepareTenant, validateTenant, validateTenantUpdate } from '../tenancy/tenant-kind.ts';
 import { validateNamespace, validateNamespaceUpdate, prepareNamespace } from './namespace-strategy.ts';
 import { validateServiceAccount } from './service-account-strategy.ts';
 import { prepareQuota, prepareQuotaStatus, validateQuota, validateQuotaStatus, validateQuotaUpdate } from './quota-strategy.ts';
 import { prepareNetworkPolicy, validateNetworkPolicy, validateNetworkPolicyChange } from './network-policy-strategy.ts';
+import { prepareUser, validateUser, validateUserName, validateUserUpdate } from '../iam/user-strategy.ts';
+import { prepareToken, validateToken, validateTokenUpdate } from '../iam/token-strategy.ts';
 
 export interface ApiKind {
   kind: StoredKind;
@@ -33,6 +37,8 @@ export interface ApiKind {
   validateUpdate(next: KubeObject, prev: KubeObject): FieldError[];
   /** Server-set fields and defaults; returns a new object. `prev` is set on update. */
   prepare(o: KubeObject, prev?: KubeObject): KubeObject;
+  /** Fields computed when the object is shown (e.g. a Tenant's namespaces), from the snapshot in force. */
+  decorate?(o: KubeObject, snapshot: Snapshot): KubeObject;
   /** The status subresource, for kinds that have one: what a status write keeps and checks. */
   status?: {
     prepare(body: KubeObject, current: KubeObject): KubeObject;
@@ -69,6 +75,11 @@ export const apiKinds: ApiKind[] = [
     validate: validateNetworkPolicy, validateUpdate: validateNetworkPolicyChange, prepare: prepareNetworkPolicy,
   },
   {
+    kind: 'Tenant', group: 'tenancy.warden.dev', version: 'v1', plural: 'tenants', singular: 'tenant', namespaced: false,
+    shortNames: [], verbs: crud, subresources: [], createOnUpdate: false, nameFn: nameIsDNSLabel,
+    validate: validateTenant, validateUpdate: validateTenantUpdate, prepare: prepareTenant, decorate: decorateTenant,
+  },
+  {
     kind: 'Role', group: rbacGroup, version: 'v1', plural: 'roles', singular: 'role', namespaced: true,
     shortNames: [], verbs: crud, subresources: [], createOnUpdate: true, nameFn: rbacName,
     validate: (o) => rbac.validateRole(o as unknown as Role),
@@ -95,6 +106,17 @@ export const apiKinds: ApiKind[] = [
     validate: (o) => rbac.validateClusterRoleBinding(o as unknown as ClusterRoleBinding),
     validateUpdate: (n, p) => rbac.validateClusterRoleBindingUpdate(n as unknown as ClusterRoleBinding, p as unknown as ClusterRoleBinding),
     prepare: (o) => rbac.defaultBinding(o as unknown as ClusterRoleBinding) as unknown as KubeObject,
+  },
+  {
+    kind: 'User', group: 'iam.warden.dev', version: 'v1', plural: 'users', singular: 'user', namespaced: false,
+    shortNames: [], verbs: crud, subresources: [], createOnUpdate: true, nameFn: validateUserName,
+    validate: validateUser, validateUpdate: validateUserUpdate, prepare: prepareUser,
+  },
+  {
+    // Created only by issuance (api/iam/issue-token.ts), which mints the secret.
+    kind: 'Token', group: 'iam.warden.dev', version: 'v1', plural: 'tokens', singular: 'token', namespaced: false,
+    shortNames: [], verbs: crud, subresources: [], createOnUpdate: false, nameFn: nameIsDNSSubdomain,
+    validate: (o) => validateToken(o), validateUpdate: validateTokenUpdate, prepare: prepareToken,
   },
 ];
 

@@ -7,7 +7,7 @@ import type { KubeObject, ObjectMeta } from '../../engine/meta.ts';
 
 export type StoredKind =
   | 'Namespace' | 'Role' | 'ClusterRole' | 'RoleBinding' | 'ClusterRoleBinding' | 'ServiceAccount'
-  | 'ResourceQuota' | 'NetworkPolicy' | 'User' | 'Token';
+  | 'ResourceQuota' | 'NetworkPolicy' | 'Tenant' | 'User' | 'Token';
 
 export interface Row {
   uid: string;
@@ -132,6 +132,15 @@ export const kindTables: Record<StoredKind, KindTable> = {
     delegate: 'networkPolicy',
     columns: (o) => ({ spec: o.spec ?? {} }),
     fields: (row) => ({ spec: row.spec ?? {} }),
+  },
+  // `used` (tenant-wide quota usage) is written by admission only, never from an object.
+  Tenant: {
+    kind: 'Tenant',
+    apiVersion: 'tenancy.warden.dev/v1',
+    namespaced: false,
+    delegate: 'tenant',
+    columns: (o) => ({ spec: o.spec ?? {} }),
+    fields: (row) => ({ spec: row.spec ?? {}, status: { used: row.used ?? {} } }),
   },
   User: {
     kind: 'User',
