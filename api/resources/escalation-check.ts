@@ -4,12 +4,16 @@
  * `escalate` and `bind` verbs, or rules the actor already holds that cover
  * what the write grants. A refusal is 403 (404 for a binding to a missing
  * role) with kube's message. Deletes grant nothing and are not checked.
+ * The same check answers RBAC writes arriving as AdmissionReviews at
+ * /webhooks/admission, for the user the review names.
  */
 import type { KubeObject } from '../../engine/meta.ts';
 import { checkEscalation, type EscalationDecision, type RbacWriteObject } from '../../engine/rbac/escalation.ts';
 import type { UserInfo } from '../../engine/rbac/types.ts';
 import type { AppDeps } from '../context.ts';
 import { StatusError, type Status } from '../status.ts';
+import { shapeErrors } from '../reviews/object-shape.ts';
+import { setRbacAdmission, type RbacAdmission } from '../webhooks/admission.ts';
 import { registerWriteCheck } from './admission.ts';
 
 const rbacKinds = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
@@ -49,3 +53,33 @@ registerWriteCheck((deps, ctx, k, next, prev) => {
   const d = escalationDecision(deps, ctx.user, next, prev);
   if (!d.allowed) throw escalationStatus(d, next);
 });
+
+/**
+ * The escalation verdict on an AdmissionReview's RBAC write (CREATE or
+ * UPDATE; no opinion on others), as the API's own writes get it. An object
+ * whose fields have the wrong types is refused with 400.
+ */
+export const admitRbacWrite: RbacAdmission = (deps, request) => {
+  if ((request.operation !== 'CREATE' && request.operation !== 'UPDATE') || !request.object) return undefined;
+  const kind = request.kind.kind;
+  const wrongTypes = [...shapeErrors(kind, request.object, 'request.object'), ...(request.oldObject ? shapeErrors(kind, request.oldObject, 'request.oldObject') : [])];
+  if (wrongTypes.length > 0) {
+    return { allowed: false, status: { code: 400, reason: 'BadRequest', message: wrongTypes.map((c) => `${c.field}: ${c.message}`).join('; ') } };
+  }
+  const withScope = (o: Record<string, unknown>): KubeObject => {
+    const metadata = { ...((o.metadata ?? {}) as KubeObject['metadata']) };
+    if (!metadata.namespace && request.namespace) metadata.namespace = request.namespace;
+    if (!metadata.name && request.name) metadata.name = request.name;
+    return { ...o, kind, metadata } as KubeObject;
+  };
+  const u = request.userInfo;
+  const user: UserInfo = { name: u.username ?? '', groups: u.groups ?? [], ...(u.uid ? { uid: u.uid } : {}), ...(u.extra ? { extra: u.extra } : {}) };
+  const next = withScope(request.object);
+  const prev = request.operation === 'UPDATE' && request.oldObject ? withScope(request.oldObject) : null;
+  const d = escalationDecision(deps, user, next, prev);
+  if (d.allowed) return { allowed: true };
+  const { code, reason, message } = escalationStatus(d, next).status;
+  return { allowed: false, status: { code, reason: reason ?? 'Forbidden', message: message ?? '' } };
+};
+
+setRbacAdmission(admitRbacWrite);

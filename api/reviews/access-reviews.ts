@@ -11,7 +11,7 @@ import { contextOf } from '../context.ts';
 import { send } from '../respond.ts';
 import { badRequest } from '../status.ts';
 import {
-  attributesOf, decideAccess, refuseInvalid, reviewBody, sendReview, subjectOf, validateAttributeBlocks, validateSubjectSpec,
+  attributesOf, decideAccess, refuseInvalid, reviewBody, sendReview, subjectOf, validateAttributeBlocks, validateEmptyMetadata, validateSubjectSpec,
   type AccessSpec, type AccessStatus,
 } from './review-common.ts';
 import { recordDecision } from './record.ts';
@@ -22,7 +22,7 @@ const v1 = 'authorization.k8s.io/v1';
 export function subjectAccessReview(deps: AppDeps) {
   return (req: Request, res: Response) => {
     const body = reviewBody<AccessSpec>(req, v1, 'SubjectAccessReview');
-    refuseInvalid('SubjectAccessReview', group, validateSubjectSpec(body.spec, 'spec'));
+    refuseInvalid('SubjectAccessReview', group, [...validateSubjectSpec(body.spec, 'spec'), ...validateEmptyMetadata(body.metadata)]);
     const attrs = attributesOf(subjectOf(body.spec), body.spec);
     const { status, revision } = decideAccess(deps, attrs);
     recordDecision(deps, contextOf(res), 'SubjectAccessReview', attrs, body.spec, status, revision);
@@ -39,7 +39,7 @@ export function localSubjectAccessReview(deps: AppDeps) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
     body.metadata = { ...(body.metadata ?? {}), namespace };
-    const errs = validateSubjectSpec(body.spec, 'spec');
+    const errs = [...validateSubjectSpec(body.spec, 'spec'), ...validateEmptyMetadata(body.metadata, true)];
     if (body.spec.nonResourceAttributes) errs.push(invalid('spec.nonResourceAttributes', body.spec.nonResourceAttributes, 'disallowed on this kind of request'));
     const ns = body.spec.resourceAttributes?.namespace;
     if (body.spec.resourceAttributes && ns !== namespace) errs.push(invalid('spec.resourceAttributes.namespace', ns ?? '', 'must match metadata.namespace'));
@@ -55,7 +55,7 @@ export function selfSubjectAccessReview(deps: AppDeps) {
   return (req: Request, res: Response) => {
     const ctx = contextOf(res);
     const body = reviewBody<AccessSpec>(req, v1, 'SelfSubjectAccessReview');
-    refuseInvalid('SelfSubjectAccessReview', group, validateAttributeBlocks(body.spec, 'spec'));
+    refuseInvalid('SelfSubjectAccessReview', group, [...validateAttributeBlocks(body.spec, 'spec'), ...validateEmptyMetadata(body.metadata)]);
     const attrs = attributesOf(ctx.user, body.spec);
     const { status, revision } = decideAccess(deps, attrs);
     recordDecision(deps, ctx, 'SelfSubjectAccessReview', attrs, body.spec, status, revision);

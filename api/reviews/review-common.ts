@@ -31,10 +31,30 @@ export interface ReviewBody<S> {
   spec: S;
 }
 
-/** The review object of a request; wrong apiVersion/kind or a missing spec is 400. */
+/**
+ * How deeply a review body may nest. No review needs more than a few dozen
+ * levels, and a review is echoed back: a document nested thousands deep
+ * would exhaust the stack when it is written out.
+ */
+export const maxReviewDepth = 64;
+
+/** Whether `value` nests objects or arrays more than `max` levels deep; iterative, so safe at any depth. */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** The review object of a request; wrong apiVersion/kind, a missing spec or a body nested too deeply is 400. */
 export function reviewBody<S>(req: Request, apiVersion: string, kind: string, acceptVersions: string[] = [apiVersion]): ReviewBody<S> {
   const b = req.body as Record<string, unknown> | undefined;
   if (!b || typeof b !== 'object' || Array.isArray(b)) throw badRequest(`the request body must be a ${kind} object`);
+  if (nestsDeeperThan(b, maxReviewDepth)) throw badRequest(`the request body nests objects and lists more than ${maxReviewDepth} levels deep`);
   if (!acceptVersions.includes(String(b.apiVersion))) {
     throw badRequest(`the API version in the data (${String(b.apiVersion ?? '')}) does not match the expected API version (${apiVersion})`);
   }
@@ -60,6 +80,26 @@ export function validateSubjectSpec(spec: AccessSpec, path: string): FieldError[
   const errs = validateAttributeBlocks(spec, path);
   if (!spec.user && !(spec.groups?.length)) errs.push(invalid(child(path, 'user'), spec.user ?? '', 'at least one of user or group must be specified'));
   return errs;
+}
+
+/** Whether a metadata value is unset as kube's semantic equality sees it (nil and empty are alike). */
+function unset(v: unknown): boolean {
+  if (v === undefined || v === null || v === '' || v === 0) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  return typeof v === 'object' && Object.keys(v as object).length === 0;
+}
+
+/**
+ * ValidateSubjectAccessReview / ValidateSelfSubjectAccessReview /
+ * ValidateLocalSubjectAccessReview: a review is no stored object, so its
+ * metadata must be empty (managedFields aside), except a
+ * LocalSubjectAccessReview's namespace.
+ */
+export function validateEmptyMetadata(metadata: unknown, allowNamespace = false): FieldError[] {
+  if (metadata === undefined || metadata === null || typeof metadata !== 'object') return [];
+  const set = Object.entries(metadata).some(([k, v]) => k !== 'managedFields' && !(allowNamespace && k === 'namespace') && !unset(v));
+  if (!set) return [];
+  return [invalid('metadata', metadata, allowNamespace ? 'must be empty except for namespace' : 'must be empty')];
 }
 
 export function refuseInvalid(kind: string, group: string, errors: FieldError[], name = ''): void {

@@ -3,7 +3,7 @@
  * objects to apply and to delete, which subjects gain or lose which
  * permissions, cluster-wide and per namespace, aggregation included.
  * Nothing is written. Objects to apply are validated as a create would
- * validate them; errors name `spec.apply[i]`.
+ * validate them (wrong types first, as 400); errors name `spec.apply[i]`.
  */
 import type { Request, Response } from 'express';
 import type { KubeObject } from '../../engine/meta.ts';
@@ -12,6 +12,8 @@ import { child, index, invalid, notSupported, type FieldError } from '../../engi
 import type { AppDeps } from '../context.ts';
 import { send } from '../respond.ts';
 import { kindOf, validateForCreate } from '../resources/registry.ts';
+import { badRequest, type StatusCause } from '../status.ts';
+import { shapeErrors } from './object-shape.ts';
 import { refuseInvalid, reviewBody } from './review-common.ts';
 
 const rbacKinds = ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'];
@@ -29,6 +31,7 @@ function validateApply(objects: unknown, errs: FieldError[]): KubeObject[] {
     return [];
   }
   const out: KubeObject[] = [];
+  const wrongTypes: StatusCause[] = [];
   objects.forEach((o, i) => {
     const path = index(child('spec', 'apply'), i);
     const k = o && typeof o === 'object' ? kindOf(String((o as KubeObject).apiVersion), String((o as KubeObject).kind)) : undefined;
@@ -36,6 +39,16 @@ function validateApply(objects: unknown, errs: FieldError[]): KubeObject[] {
       errs.push(notSupported(child(path, 'kind'), (o as KubeObject)?.kind ?? '', rbacKinds));
       return;
     }
+    wrongTypes.push(...shapeErrors(k.kind, o, path));
+  });
+  // Validation assumes the types of the kind's schema: wrong types are refused before it runs.
+  if (wrongTypes.length > 0) {
+    throw badRequest(`the request does not match the API schema: ${wrongTypes.map((c) => `${c.field}: ${c.message}`).join('; ')}`, wrongTypes);
+  }
+  objects.forEach((o, i) => {
+    const path = index(child('spec', 'apply'), i);
+    const k = o && typeof o === 'object' ? kindOf(String((o as KubeObject).apiVersion), String((o as KubeObject).kind)) : undefined;
+    if (!k || !rbacKinds.includes(k.kind)) return;
     const obj = k.prepare({ ...(o as KubeObject), metadata: { ...((o as KubeObject).metadata ?? {}) } });
     for (const e of validateForCreate(k, obj)) errs.push({ ...e, field: `${path}.${e.field}` });
     out.push(obj);

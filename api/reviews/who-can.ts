@@ -14,11 +14,12 @@ import { refuseInvalid, reviewBody, validateAttributeBlocks, type AccessSpec } f
 
 export const maxWhoCanPage = 5000;
 
+/** `?limit=`: absent, or 0 as in kube lists, means no limit; otherwise 1 to maxWhoCanPage. */
 function pageSize(v: unknown): number | undefined {
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > maxWhoCanPage) throw badRequest(`limit: Invalid value: ${JSON.stringify(v)}: must be an integer from 1 to ${maxWhoCanPage}`);
-  return n;
+  if (!Number.isInteger(n) || n < 0 || n > maxWhoCanPage) throw badRequest(`limit: Invalid value: ${JSON.stringify(v)}: must be an integer from 0 (no limit) to ${maxWhoCanPage}`);
+  return n === 0 ? undefined : n;
 }
 
 export function resourceAccessReview(deps: AppDeps) {
