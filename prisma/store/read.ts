@@ -11,13 +11,20 @@ export async function getObject(prisma: PrismaClient, kind: StoredKind, namespac
   return row ? toObject(table, row) : null;
 }
 
-/** Objects of one kind, in one namespace or all, ordered by namespace then name (kube's list order). */
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Objects of one kind, in one namespace or all, ordered by namespace then
+ * name as kube lists them (by key bytes), whatever the database's collation:
+ * `a` before `a-b`, and `a-b` before `a.b`.
+ */
 export async function listObjects(prisma: PrismaClient, kind: StoredKind, namespace?: string): Promise<KubeObject[]> {
   const table = kindTables[kind];
   const where = table.namespaced && namespace ? { namespace } : {};
-  const orderBy = table.namespaced ? [{ namespace: 'asc' }, { name: 'asc' }] : [{ name: 'asc' }];
-  const rows = await delegateOf(prisma, table).findMany({ where, orderBy });
-  return rows.map((r) => toObject(table, r));
+  const rows = await delegateOf(prisma, table).findMany({ where });
+  return rows
+    .map((r) => toObject(table, r))
+    .sort((x, y) => byCodePoint(x.metadata.namespace ?? '', y.metadata.namespace ?? '') || byCodePoint(x.metadata.name!, y.metadata.name!));
 }
 
 export async function currentRevision(prisma: PrismaClient): Promise<number> {

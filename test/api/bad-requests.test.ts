@@ -1,0 +1,163 @@
+/**
+ * Requests Warden cannot read: undecodable bodies, media types it does not
+ * take, bodies over the limit, paths and methods it does not serve, malformed
+ * query parameters, and unknown fields (warned by default, refused with
+ * fieldValidation=Strict, never stored). Each is a 4xx Status naming the
+ * problem; nothing is written; the server keeps serving.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestWarden, type TestWarden } from '../support/warden.ts';
+import { clusterRole, namespace, rbacBase, rbacV1, rule, toYaml } from './builders.ts';
+import {
+  api, applyPatch, assertRefused, jsonPatch, mergePatch, ok, strategicPatch, yaml, type Api, type ExpectedStatus,
+} from './client.ts';
+
+let w: TestWarden;
+let a: Api;
+before(async () => {
+  w = await startTestWarden();
+  a = api(w);
+  ok(await a.post('/api/v1/namespaces', namespace('target')), 201);
+  ok(await a.post(`${rbacBase}/clusterroles`, clusterRole('target')), 201);
+});
+after(async () => { await w?.close(); });
+
+const refused = (send: () => ReturnType<Api['get']>, expected: ExpectedStatus) => assertRefused(w, a, send, expected);
+const badRequest = (...message: string[]): ExpectedStatus => ({ code: 400, reason: 'BadRequest', message });
+const item = `${rbacBase}/clusterroles/target`;
+const collection = `${rbacBase}/clusterroles`;
+
+describe('undecodable bodies', () => {
+  test('malformed JSON is 400 on create, update and patch', async () => {
+    const broken = '{"apiVersion": "v1", "kind": ';
+    await refused(() => a.post('/api/v1/namespaces', broken), badRequest('error decoding JSON request body'));
+    await refused(() => a.put('/api/v1/namespaces/target', broken), badRequest('error decoding JSON request body'));
+    await refused(() => a.patch('/api/v1/namespaces/target', broken, mergePatch), badRequest('error decoding JSON request body'));
+    await refused(() => a.post('/apis/warden.dev/v1/apply', broken), badRequest('error decoding JSON request body'));
+  });
+
+  test('malformed YAML is 400 naming the line, on create, apply and bulk apply', async () => {
+    const broken = 'apiVersion: v1\nkind: Namespace\nmetadata: [name: x\n';
+    await refused(() => a.post('/api/v1/namespaces', broken, yaml), badRequest('error decoding YAML request body (line'));
+    await refused(() => a.patch('/api/v1/namespaces/x?fieldManager=t', broken, applyPatch), badRequest('error decoding YAML request body (line'));
+    await refused(() => a.post('/apis/warden.dev/v1/apply', `${toYaml(namespace('half'))}---\n${broken}`, yaml), badRequest('error decoding YAML request body (line'));
+    await refused(() => a.post('/api/v1/namespaces', 'apiVersion: v1\nkind: Namespace\nkind: Namespace\nmetadata: {name: d}\n', yaml), badRequest('Map keys must be unique'));
+  });
+
+  test('an empty body or one that is not an object is 400', async () => {
+    await refused(() => a.post('/api/v1/namespaces', ''), badRequest('the request body is empty'));
+    await refused(() => a.post('/api/v1/namespaces', '["a"]'), badRequest('must be object'));
+    await refused(() => a.post('/api/v1/namespaces', '"namespace"'), badRequest('must be object'));
+    await refused(() => a.patch(item, '{"op": "add"}', jsonPatch), badRequest('a JSON patch must be a list of operations'));
+  });
+
+  test('a body field of the wrong type is 400 naming the field', async () => {
+    const status = await refused(() => a.post(collection, { ...clusterRole('typed'), rules: 'all' }), badRequest('rules: must be array'));
+    assert.deepEqual(status.details.causes.map((c: { field: string }) => c.field), ['rules']);
+  });
+
+  test('a JSON patch whose operation fails, or a strategic merge patch directive these kinds do not take, is 400', async () => {
+    await refused(() => a.patch(item, [{ op: 'test', path: '/rules/0/verbs/0', value: 'delete' }], jsonPatch), badRequest('JSON patch operation 0 is invalid: Test operation failed'));
+    await refused(() => a.patch(item, [{ op: 'remove', path: '/metadata/annotations/none' }], jsonPatch), badRequest('JSON patch operation 0 is invalid'));
+    await refused(() => a.patch(item, { metadata: { labels: { $patch: 'delete' } } }, strategicPatch), badRequest('strategic merge patch directive "$patch" at metadata.labels is not supported'));
+  });
+});
+
+describe('media types and sizes', () => {
+  const unsupported: ExpectedStatus = { code: 415, reason: 'UnsupportedMediaType', message: ['the body of the request was in an unknown format - accepted media types include: application/json, application/yaml'] };
+
+  test('a body in a media type an operation does not take is 415 naming the type', async () => {
+    const status = await refused(() => a.post(collection, 'rules: []', 'text/plain'), unsupported);
+    assert.deepEqual(status.details.causes, [{ reason: 'UnsupportedMediaType', message: 'text/plain' }]);
+    await refused(() => a.post(collection, '<ClusterRole/>', 'application/xml'), unsupported);
+    await refused(() => a.post(collection, '{}', mergePatch), unsupported);
+    await refused(() => a.patch(item, 'metadata: {}', yaml), unsupported);
+    await refused(() => a.put(item, '{}', 'application/x-www-form-urlencoded'), unsupported);
+  });
+
+  test('a body without a Content-Type is 415', async () => {
+    const status = await refused(() => w.http.post(collection).set('Authorization', w.auth).send(Buffer.from(JSON.stringify(clusterRole('untyped')))), unsupported);
+    assert.deepEqual(status.details.causes, [{ reason: 'UnsupportedMediaType', message: '(none)' }]);
+  });
+
+  test('a body over 1 MiB is 413 RequestEntityTooLarge, on every write', async () => {
+    const huge = clusterRole('huge');
+    huge.metadata.annotations = { padding: 'x'.repeat(1024 * 1024) };
+    const tooLarge: ExpectedStatus = { code: 413, reason: 'RequestEntityTooLarge', message: ['Request entity too large: limit is 1048576'] };
+    await refused(() => a.post(collection, huge), tooLarge);
+    await refused(() => a.put(`${collection}/huge`, huge), tooLarge);
+    await refused(() => a.patch(item, { metadata: huge.metadata }, mergePatch), tooLarge);
+    await refused(() => a.patch(`${collection}/huge?fieldManager=t`, toYaml(huge), applyPatch), tooLarge);
+    await refused(() => a.post('/apis/warden.dev/v1/apply', toYaml(huge), yaml), tooLarge);
+  });
+});
+
+describe('paths, methods and query parameters', () => {
+  const notFound: ExpectedStatus = { code: 404, reason: 'NotFound', message: ['the server could not find the requested resource'] };
+  const notAllowed: ExpectedStatus = { code: 405, reason: 'MethodNotAllowed', message: ['the server does not allow this method on the requested resource'] };
+
+  test('paths no resource lives at are 404 NotFound', async () => {
+    for (const path of ['/nope', '/api/v2/namespaces', '/apis/example.com/v1/widgets', `${rbacBase}/widgets`, '/api/v1/namespaces/target/pods', `${item}/status`]) {
+      await refused(() => a.get(path), notFound);
+    }
+    await refused(() => a.post('/apis/example.com/v1/widgets', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }), notFound);
+  });
+
+  test('methods a path does not take are 405 MethodNotAllowed', async () => {
+    await refused(() => a.put(collection, clusterRole('x')), notAllowed);
+    await refused(() => a.patch(collection, {}, mergePatch), notAllowed);
+    await refused(() => a.post(item, clusterRole('target')), notAllowed);
+    await refused(() => a.delete('/api/v1'), notAllowed);
+    await refused(() => a.post('/version', {}), notAllowed);
+  });
+
+  test('malformed list and write options are 400 naming the option', async () => {
+    await refused(() => a.get(`${collection}?limit=ten`), badRequest('limit: must be integer'));
+    await refused(() => a.get(`${collection}?continue=not-a-token`), badRequest('continue: Invalid value'));
+    await refused(() => a.get(`${collection}?labelSelector=tier%20in`), badRequest('unable to parse labelSelector'));
+    await refused(() => a.get(`${collection}?fieldSelector=spec.verbs%3Dget`), badRequest('unable to parse fieldSelector: field label not supported: spec.verbs'));
+    await refused(() => a.get(`${collection}?colour=blue`), badRequest("Unknown query parameter 'colour'"));
+    await refused(() => a.post(`${collection}?dryRun=Some`, clusterRole('x')), badRequest('dryRun: Unsupported value: "Some"'));
+    await refused(() => a.post(`${collection}?fieldValidation=Loose`, clusterRole('x')), badRequest('fieldValidation: Unsupported value: "Loose"'));
+  });
+});
+
+describe('unknown fields', () => {
+  test('by default an unknown field is dropped with a Warning header naming it', async () => {
+    const res = await a.post('/api/v1/namespaces', { ...namespace('warned'), spec: { foo: 'bar' } });
+    ok(res, 201);
+    assert.equal(res.headers.warning, '299 - "unknown field \\"spec.foo\\""');
+    const stored = ok(await a.get('/api/v1/namespaces/warned'));
+    assert.deepEqual(stored.spec, { finalizers: ['kubernetes'] }, 'the unknown field is not stored');
+  });
+
+  test('every unknown field gets its own warning, nested paths included', async () => {
+    const body = { apiVersion: rbacV1, kind: 'ClusterRole', metadata: { name: 'many-unknown', colour: 'red' }, rules: [{ ...rule(['get']), verbz: ['list'] }], extra: 1 };
+    const res = await a.post(collection, body);
+    ok(res, 201);
+    assert.equal(res.headers.warning, [
+      '299 - "unknown field \\"metadata.colour\\""', '299 - "unknown field \\"rules[0].verbz\\""', '299 - "unknown field \\"extra\\""',
+    ].join(', '));
+    const stored = ok(await a.get(`${collection}/many-unknown`));
+    assert.deepEqual([stored.metadata.colour, stored.rules, stored.extra], [undefined, [rule(['get'])], undefined]);
+  });
+
+  test('fieldValidation=Strict refuses an unknown field with 400 naming it, on create, update, patch and apply', async () => {
+    const strict = (field: string) => badRequest(`strict decoding error: unknown field "${field}"`);
+    const status = await refused(() => a.post('/api/v1/namespaces?fieldValidation=Strict', { ...namespace('strict'), spec: { foo: 'bar' } }), strict('spec.foo'));
+    assert.deepEqual(status.details.causes, [{ reason: 'FieldValueInvalid', message: 'unknown field "spec.foo"', field: 'spec.foo' }]);
+    await assertRefused(w, a, () => a.get('/api/v1/namespaces/strict'), { code: 404, reason: 'NotFound' });
+    const current = ok(await a.get(item));
+    await refused(() => a.put(`${item}?fieldValidation=Strict`, { ...current, rulez: [] }), strict('rulez'));
+    await refused(() => a.patch(`${item}?fieldValidation=Strict`, { rules: [{ ...rule(['get']), verb: 'x' }] }, mergePatch), strict('rules[0].verb'));
+    await refused(() => a.patch(`${item}?fieldValidation=Strict&fieldManager=t`, toYaml({ ...clusterRole('target'), spec: {} }), applyPatch), strict('spec'));
+  });
+
+  test('fieldValidation=Ignore drops an unknown field silently', async () => {
+    const res = await a.post('/api/v1/namespaces?fieldValidation=Ignore', { ...namespace('ignored'), spec: { foo: 'bar' } });
+    ok(res, 201);
+    assert.equal(res.headers.warning, undefined);
+    assert.equal(ok(await a.get('/api/v1/namespaces/ignored')).spec.foo, undefined);
+  });
+});
