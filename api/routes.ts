@@ -25,6 +25,7 @@ import { apiKinds } from './resources/registry.ts';
 import { update } from './resources/update.ts';
 import { patchStatus, updateStatus } from './resources/status-subresource.ts';
 import { admissionWebhook } from './webhooks/admission.ts';
+import { createHandlers, iamRoutes } from './iam/routes.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -45,13 +46,13 @@ export function kindRoutes(deps: AppDeps): RouteDef[] {
     const item = `${collection}/{name}`;
     out.push(
       { method: 'get', path: collection, handler: list(deps, k) },
-      { method: 'post', path: collection, handler: create(deps, k) },
-      { method: 'delete', path: collection, handler: removeCollection(deps, k) },
+      { method: 'post', path: collection, handler: (createHandlers[k.kind] ?? create)(deps, k) },
       { method: 'get', path: item, handler: read(deps, k) },
       { method: 'put', path: item, handler: update(deps, k) },
       { method: 'patch', path: item, handler: patch(deps, k) },
       { method: 'delete', path: item, handler: remove(deps, k) },
     );
+    if (k.verbs.includes('deletecollection')) out.push({ method: 'delete', path: collection, handler: removeCollection(deps, k) });
     if (k.namespaced) out.push({ method: 'get', path: `${base}/${k.plural}`, handler: list(deps, k) });
     if (k.status) {
       out.push(
@@ -90,6 +91,7 @@ export function routes(deps: AppDeps, extra: RouteDef[] = []): RouteDef[] {
     { method: 'post', path: '/apis/authorization.warden.dev/v1/rbacchangereviews', handler: rbacChangeReview(deps) },
     { method: 'post', path: '/webhooks/authorization', handler: authorizationWebhook(deps) },
     ...networkRoutes(deps),
+    ...iamRoutes(deps),
     { method: 'post', path: '/webhooks/admission', handler: admissionWebhook(deps) },
     ...extra,
   ];

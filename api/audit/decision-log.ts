@@ -69,19 +69,26 @@ export interface DecisionLogOptions {
   registry?: Registry;
 }
 
-/** Largest serialized question kept; a larger one is stored as `{truncated: true, bytes}`. */
+/** Largest serialized question kept, in characters; a larger one is stored as `{truncated: true, bytes}`. */
 export const maxQuestionBytes = 16 * 1024;
 const maxReasonChars = 4096;
 
-interface Queued extends Omit<DecisionRow, 'question'> { questionText: string }
 
 const optional = (s: string | undefined) => (typeof s === 'string' && s !== '' ? noNul(s) : null);
 /** PostgreSQL text and jsonb cannot hold U+0000. */
 const noNul = (s: string) => (s.includes('\u0000') ? s.replaceAll('\u0000', '') : s);
+const withoutNul = (v: unknown): unknown =>
+  typeof v === 'string' ? noNul(v)
+    : Array.isArray(v) ? v.map(withoutNul)
+      : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [noNul(k), withoutNul(x)]))
+        : v;
 
-function toQueued(e: DecisionEntry, now: Date): Queued {
-  let questionText = JSON.stringify(e.question ?? null) ?? 'null';
-  if (questionText.length > maxQuestionBytes) questionText = JSON.stringify({ truncated: true, bytes: Buffer.byteLength(questionText) });
+/** The row for `e`, its question serialized now, so later changes to the caller's object are not seen. */
+function toRow(e: DecisionEntry, now: Date): DecisionRow {
+  let question = JSON.stringify(e.question ?? null) ?? 'null';
+  if (question.length > maxQuestionBytes) question = JSON.stringify({ truncated: true, bytes: Buffer.byteLength(question) });
+  // JSON escapes U+0000 as \u0000, which jsonb refuses: rebuild such a question without it.
+  if (question.includes('\\u0000')) question = JSON.stringify(withoutNul(JSON.parse(question)));
   const at = e.at instanceof Date && !Number.isNaN(e.at.getTime()) ? e.at : now;
   const reason = String(e.reason ?? '');
   return {
@@ -92,25 +99,18 @@ function toQueued(e: DecisionEntry, now: Date): Queued {
     kind: noNul(String(e.kind)),
     namespace: optional(e.namespace), verb: optional(e.verb), apiGroup: optional(e.group), resource: optional(e.resource),
     subresource: optional(e.subresource), name: optional(e.name), path: optional(e.path),
-    questionText,
+    question,
     allowed: e.allowed === true,
     reason: noNul(reason.length > maxReasonChars ? `${reason.slice(0, maxReasonChars)}…` : reason),
     revision: BigInt(Number.isSafeInteger(e.revision) ? e.revision : 0),
   };
 }
 
-function toRow({ questionText, ...rest }: Queued): DecisionRow {
-  const question = questionText.includes('\\u0000')
-    ? JSON.parse(questionText, (_k, v) => (typeof v === 'string' ? noNul(v) : v))
-    : JSON.parse(questionText);
-  return { ...rest, question };
-}
-
 export class DecisionLog {
   readonly metrics: DecisionLogMetrics;
-  private queue: Queued[] = [];
+  private queue: DecisionRow[] = [];
   /** The batch being written or waiting to be retried, and its failed attempts. */
-  private inflight: { rows: Queued[]; attempts: number } | undefined;
+  private inflight: { rows: DecisionRow[]; attempts: number } | undefined;
   private flushing: Promise<void> | undefined;
   private pruning: Promise<number> | undefined;
   private kickScheduled = false;
@@ -142,7 +142,7 @@ export class DecisionLog {
     try {
       if (this.stopped) return this.metrics.drop('stopped');
       if (this.depth >= this.opts.queueSize) return this.metrics.drop('queue_full');
-      this.queue.push(toQueued(entry, this.opts.now()));
+      this.queue.push(toRow(entry, this.opts.now()));
       this.metrics.record();
       if (this.queue.length >= this.opts.batchSize && !this.kickScheduled) {
         this.kickScheduled = true;
@@ -151,6 +151,11 @@ export class DecisionLog {
     } catch {
       try { this.metrics.drop('invalid'); } catch { /* counting never fails the caller */ }
     }
+  }
+
+  /** Hands a failure to `onError`; a failing reporter never breaks the flusher. */
+  private report(err: unknown, what: 'flush' | 'prune'): void {
+    try { this.opts.onError?.(err, what); } catch { /* the count already says it */ }
   }
 
   stats(): DecisionLogStats {
@@ -183,7 +188,7 @@ export class DecisionLog {
       const batch = this.inflight;
       const end = this.metrics.flushSeconds.startTimer();
       try {
-        await this.sink.insert(batch.rows.map(toRow), this.opts.writeTimeoutMs);
+        await this.sink.insert(batch.rows, this.opts.writeTimeoutMs);
         end();
         this.metrics.wrote(batch.rows.length);
         this.inflight = undefined;
@@ -194,7 +199,7 @@ export class DecisionLog {
           this.metrics.drop('write_failed', batch.rows.length);
           this.inflight = undefined;
         }
-        this.opts.onError?.(err, 'flush');
+        this.report(err, 'flush');
         return;
       }
     }
@@ -208,7 +213,7 @@ export class DecisionLog {
         this.metrics.prunedRows(n);
         return n;
       } catch (err) {
-        this.opts.onError?.(err, 'prune');
+        this.report(err, 'prune');
         throw err;
       } finally {
         this.pruning = undefined;
@@ -226,7 +231,7 @@ export class DecisionLog {
     clearInterval(this.flushTimer);
     clearInterval(this.pruneTimer);
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs).unref(); });
+    const deadline = new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs); });
     const writeAll = (async () => {
       await this.flushing;
       for (let i = 0; i < this.opts.maxAttempts && this.depth > 0; i++) await this.flush();

@@ -19,8 +19,7 @@ export interface paths {
         put?: never;
         /** Create a Namespace */
         post: operations["createNamespace"];
-        /** Delete the Namespace objects matching the selectors */
-        delete: operations["deleteCollectionNamespace"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2335,54 +2334,6 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Namespace"];
                     "application/yaml": components["schemas"]["Namespace"];
-                };
-            };
-            /** @description Failure */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    deleteCollectionNamespace: {
-        parameters: {
-            query?: {
-                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
-                timeout?: components["parameters"]["timeout"];
-                pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
-                dryRun?: components["parameters"]["dryRun"];
-                gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
-                propagationPolicy?: components["parameters"]["propagationPolicy"];
-                orphanDependents?: components["parameters"]["orphanDependents"];
-                /** @description only objects whose labels match this selector */
-                labelSelector?: components["parameters"]["labelSelector"];
-                /** @description metadata.name and metadata.namespace selectors */
-                fieldSelector?: components["parameters"]["fieldSelector"];
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["DeleteOptions"];
-                "application/yaml": components["schemas"]["DeleteOptions"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NamespaceList"];
-                    "application/yaml": components["schemas"]["NamespaceList"];
                 };
             };
             /** @description Failure */

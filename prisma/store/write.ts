@@ -28,7 +28,8 @@ export interface WriteResult {
   deleted: KubeObject[];
 }
 
-type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
+/** The client inside a write transaction. */
+export type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
 type Delegate = {
   create(args: { data: Row }): Promise<Row>;
   updateMany(args: { where: Record<string, unknown>; data: Record<string, unknown> }): Promise<{ count: number }>;
@@ -63,69 +64,126 @@ interface ChangeRow {
   after?: object;
 }
 
-export async function writeBatch(prisma: PrismaClient, ops: WriteOp[], actor: string): Promise<WriteResult> {
-  return prisma.$transaction(async (tx) => {
-    const bumped = await tx.$queryRawUnsafe<{ value: bigint }[]>(
-      `WITH r AS (UPDATE policy_revision SET value = value + 1 WHERE id = 1 RETURNING value)
-       SELECT value, pg_notify('${revisionChannel}', value::text)::text AS notified FROM r`,
-    );
-    const rv = BigInt(bumped[0].value);
-    const changes: ChangeRow[] = [];
-    const objects: KubeObject[] = [];
-    const deleted: KubeObject[] = [];
-    const record = (operation: ChangeRow['operation'], o: KubeObject, before?: KubeObject, after?: KubeObject) =>
-      changes.push({
-        revision: rv, kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name!, uid: o.metadata.uid!,
-        operation, actor, before: before as object | undefined, after: after as object | undefined,
-      });
+const txOptions = { timeout: 30_000, maxWait: 30_000 };
 
-    for (const op of ops) {
-      if (op.op === 'create') {
-        const table = tableOf(op.object);
-        try {
-          const row = await delegateOf(tx, table).create({ data: { ...toRow(table, op.object, rv), ...op.columns } });
-          const stored = toObject(table, row);
-          record('create', stored, undefined, stored);
-          objects.push(stored);
-        } catch (err) {
-          throw translate(err, table, op.object);
-        }
-      } else if (op.op === 'update') {
-        const table = tableOf(op.object);
-        const row = toRow(table, op.object, rv);
-        const { uid: _uid, createdAt: _createdAt, ...data } = row;
-        const where = { ...identity(table, op.before), uid: op.before.metadata.uid, resourceVersion: BigInt(op.before.metadata.resourceVersion!) };
-        const { count } = await delegateOf(tx, table).updateMany({ where, data });
-        if (count !== 1) throw await missingOrConflict(tx, table, op.before);
-        const stored = toObject(table, { ...row, uid: op.before.metadata.uid!, createdAt: new Date(op.before.metadata.creationTimestamp!) });
-        record('update', stored, op.before, stored);
+export async function writeBatch(prisma: PrismaClient, ops: WriteOp[], actor: string): Promise<WriteResult> {
+  return prisma.$transaction(async (tx) => applyOps(tx, await bumpRevision(tx), ops, actor), txOptions);
+}
+
+/** The rollback of a planned write that decided to write nothing. */
+class NothingToWrite<T> {
+  constructor(readonly value: T) {}
+}
+
+/** An update a plan made itself at the batch's revision (`after` carries it as resourceVersion); recorded like an update op. */
+export interface PlannedUpdate {
+  before: KubeObject;
+  after: KubeObject;
+}
+
+export interface Plan<T> {
+  ops: WriteOp[];
+  /** Rows the plan updated itself, e.g. many in one statement. */
+  written?: PlannedUpdate[];
+  value: T;
+}
+
+/**
+ * writeBatch for writes decided inside the transaction (a check that must
+ * see rows no concurrent writer can change before commit). The revision is
+ * bumped first, as for every batch, so locks are always taken revision
+ * first; then `plan` may lock and read rows through `tx`, may update rows
+ * itself at `revision`, and returns the ops to apply, what it wrote and a
+ * value. Change rows are recorded for both. A plan that writes nothing
+ * rolls back: no revision is consumed and `result` is undefined. Errors
+ * `plan` throws roll back and propagate.
+ */
+export async function writeBatchWith<T>(
+  prisma: PrismaClient, actor: string, plan: (tx: Tx, revision: bigint) => Promise<Plan<T>>,
+): Promise<{ value: T; result?: WriteResult }> {
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const rv = await bumpRevision(tx);
+      const { ops, written = [], value } = await plan(tx, rv);
+      if (!ops.length && !written.length) throw new NothingToWrite(value);
+      return { value, result: await applyOps(tx, rv, ops, actor, written) };
+    }, txOptions);
+  } catch (err) {
+    if (err instanceof NothingToWrite) return { value: err.value as T };
+    throw err;
+  }
+}
+
+/** Bumps the policy revision, taking its row lock until commit, and queues the NOTIFY sent at commit. */
+async function bumpRevision(tx: Tx): Promise<bigint> {
+  const bumped = await tx.$queryRawUnsafe<{ value: bigint }[]>(
+    `WITH r AS (UPDATE policy_revision SET value = value + 1 WHERE id = 1 RETURNING value)
+     SELECT value, pg_notify('${revisionChannel}', value::text)::text AS notified FROM r`,
+  );
+  return BigInt(bumped[0].value);
+}
+
+/** Writes `ops` at revision `rv` and records one change row per object, `written` ones included. */
+async function applyOps(tx: Tx, rv: bigint, ops: WriteOp[], actor: string, written: PlannedUpdate[] = []): Promise<WriteResult> {
+  const changes: ChangeRow[] = [];
+  const objects: KubeObject[] = [];
+  const deleted: KubeObject[] = [];
+  const record = (operation: ChangeRow['operation'], o: KubeObject, before?: KubeObject, after?: KubeObject) =>
+    changes.push({
+      revision: rv, kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name!, uid: o.metadata.uid!,
+      operation, actor, before: before as object | undefined, after: after as object | undefined,
+    });
+
+  for (const op of ops) {
+    if (op.op === 'create') {
+      const table = tableOf(op.object);
+      try {
+        const row = await delegateOf(tx, table).create({ data: { ...toRow(table, op.object, rv), ...op.columns } });
+        const stored = toObject(table, row);
+        record('create', stored, undefined, stored);
         objects.push(stored);
-      } else {
-        const table = tableOf(op.before);
-        if (table.kind === 'Namespace') {
-          for (const kind of namespacedKinds) {
-            const inner = kindTables[kind];
-            const rows = await delegateOf(tx, inner).findMany({ where: { namespace: op.before.metadata.name } });
-            if (!rows.length) continue;
-            await delegateOf(tx, inner).deleteMany({ where: { namespace: op.before.metadata.name } });
-            for (const r of rows) {
-              const o = toObject(inner, r);
-              record('delete', o, o, undefined);
-              deleted.push(o);
-            }
+      } catch (err) {
+        throw translate(err, table, op.object);
+      }
+    } else if (op.op === 'update') {
+      const table = tableOf(op.object);
+      const row = toRow(table, op.object, rv);
+      const { uid: _uid, createdAt: _createdAt, ...data } = row;
+      const where = { ...identity(table, op.before), uid: op.before.metadata.uid, resourceVersion: BigInt(op.before.metadata.resourceVersion!) };
+      const { count } = await delegateOf(tx, table).updateMany({ where, data });
+      if (count !== 1) throw await missingOrConflict(tx, table, op.before);
+      const stored = toObject(table, { ...row, uid: op.before.metadata.uid!, createdAt: new Date(op.before.metadata.creationTimestamp!) });
+      record('update', stored, op.before, stored);
+      objects.push(stored);
+    } else {
+      const table = tableOf(op.before);
+      if (table.kind === 'Namespace') {
+        for (const kind of namespacedKinds) {
+          const inner = kindTables[kind];
+          const rows = await delegateOf(tx, inner).findMany({ where: { namespace: op.before.metadata.name } });
+          if (!rows.length) continue;
+          await delegateOf(tx, inner).deleteMany({ where: { namespace: op.before.metadata.name } });
+          for (const r of rows) {
+            const o = toObject(inner, r);
+            record('delete', o, o, undefined);
+            deleted.push(o);
           }
         }
-        const where = { ...identity(table, op.before), uid: op.before.metadata.uid, resourceVersion: BigInt(op.before.metadata.resourceVersion!) };
-        const { count } = await delegateOf(tx, table).deleteMany({ where });
-        if (count !== 1) throw await missingOrConflict(tx, table, op.before);
-        record('delete', op.before, op.before, undefined);
-        objects.push(op.before);
-        deleted.push(op.before);
       }
+      const where = { ...identity(table, op.before), uid: op.before.metadata.uid, resourceVersion: BigInt(op.before.metadata.resourceVersion!) };
+      const { count } = await delegateOf(tx, table).deleteMany({ where });
+      if (count !== 1) throw await missingOrConflict(tx, table, op.before);
+      record('delete', op.before, op.before, undefined);
+      objects.push(op.before);
+      deleted.push(op.before);
     }
-    await tx.change.createMany({ data: changes as never });
-    return { revision: Number(rv), objects, deleted };
-  }, { timeout: 30_000, maxWait: 30_000 });
+  }
+  for (const w of written) {
+    record('update', w.after, w.before, w.after);
+    objects.push(w.after);
+  }
+  await tx.change.createMany({ data: changes as never });
+  return { revision: Number(rv), objects, deleted };
 }
 
 async function missingOrConflict(tx: Tx, table: KindTable, before: KubeObject): Promise<StoreError> {

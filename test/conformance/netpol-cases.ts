@@ -38,6 +38,12 @@ const inFlight = 8;
 const keyOf = (r: Ref): string => ('ip' in r ? `ip:${r.ip}` : `pod:${r.namespace}/${r.pod}`);
 const show = (r: Ref): string => ('ip' in r ? r.ip : `${r.namespace}/${r.pod}`);
 
+/** The Ref a `pod:ns/name` key stands for. */
+function keyRef(k: string): Ref {
+  const [namespace, pod] = k.slice(4).split('/');
+  return { namespace, pod };
+}
+
 function endpointOf(r: Ref, pods: Map<string, PodCase>): unknown {
   if ('ip' in r) return { ip: r.ip };
   const p = pods.get(keyOf(r));
@@ -133,11 +139,6 @@ async function runScenario(client: WardenClient, s: Scenario, failures: string[]
 
   for (const [q, why] of problems) failures.push(`${prefix(q)}: ${why.join('; ')}`);
   return s.queries.length - problems.size;
-}
-
-function keyRef(k: string): Ref {
-  const [namespace, pod] = k.slice(4).split('/');
-  return { namespace, pod };
 }
 
 export const netpolSuite: Suite = {
