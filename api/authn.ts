@@ -31,7 +31,7 @@ export function authenticate(deps: AppDeps, req: Request): Authenticated {
   const hash = hashToken(token);
   if (deps.adminTokenHash && timingSafeEqual(Buffer.from(hash), Buffer.from(deps.adminTokenHash))) return adminUser;
   const snap = deps.snapshots.current;
-  const result = authenticateToken(snap.tokens, snap.users, hash, Date.now());
+  const result = authenticateToken(snap, hash, Date.now());
   if (!result.ok) throw unauthorized();
   return result.user;
 }

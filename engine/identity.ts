@@ -10,11 +10,20 @@ export interface TokenIdentity {
   groups: string[];
   /** Epoch milliseconds; undefined = never expires. */
   expiresAt?: number;
+  /**
+   * The object the token is bound to (its owner reference): the token works
+   * only while that object exists with this uid, so deleting the User or
+   * ServiceAccount (or its namespace) revokes every token bound to it, and
+   * recreating one under the same name does not revive them. Unbound tokens
+   * (the bootstrap admin's) need no stored object.
+   */
+  boundTo?: { kind: 'User' | 'ServiceAccount'; uid: string };
 }
 
 export interface UserRecord {
   name: string;
   groups: string[];
+  uid?: string;
 }
 
 export interface Authenticated {
@@ -23,24 +32,54 @@ export interface Authenticated {
   groups: string[];
 }
 
+/** What authentication reads from the snapshot. */
+export interface IdentityState {
+  /** Token secret hash -> identity. */
+  readonly tokens: ReadonlyMap<string, TokenIdentity>;
+  readonly users: ReadonlyMap<string, UserRecord>;
+  /** `namespace/name` -> uid of every stored ServiceAccount. */
+  readonly serviceAccounts: ReadonlyMap<string, string>;
+}
+
 export type AuthenticationResult =
   | { ok: true; user: Authenticated; tokenName: string }
-  | { ok: false; reason: 'unknown' | 'expired' };
+  | { ok: false; reason: 'unknown' | 'expired' | 'unbound' };
+
+export const serviceAccountUserPrefix = 'system:serviceaccount:';
+
+/** `system:serviceaccount:<ns>:<name>` split into its parts; undefined for any other user name. */
+export function serviceAccountOf(user: string): { namespace: string; name: string } | undefined {
+  if (!user.startsWith(serviceAccountUserPrefix)) return undefined;
+  const parts = user.slice(serviceAccountUserPrefix.length).split(':');
+  if (parts.length !== 2 || !parts[0] || !parts[1]) return undefined;
+  return { namespace: parts[0], name: parts[1] };
+}
+
+/** The groups kube-apiserver gives a service account: all service accounts, and those of its namespace. */
+export function serviceAccountGroups(namespace: string): string[] {
+  return ['system:serviceaccounts', `system:serviceaccounts:${namespace}`];
+}
 
 /**
- * Resolves a token hash at time `now` (epoch ms): the token's user with the
+ * Resolves a token hash at time `now` (epoch ms). A token bound to a
+ * ServiceAccount acts as `system:serviceaccount:<ns>:<name>` with that
+ * account's uid and groups; any other token acts as its user with the
  * user's stored groups, the token's own groups, and system:authenticated,
- * each once, in that order.
+ * each once, in that order. A bound token whose object is gone (or was
+ * recreated with another uid) is refused as `unbound`.
  */
-export function authenticateToken(
-  tokens: ReadonlyMap<string, TokenIdentity>,
-  users: ReadonlyMap<string, UserRecord>,
-  hash: string,
-  now: number,
-): AuthenticationResult {
-  const t = tokens.get(hash);
+export function authenticateToken(state: IdentityState, hash: string, now: number): AuthenticationResult {
+  const t = state.tokens.get(hash);
   if (!t) return { ok: false, reason: 'unknown' };
   if (t.expiresAt !== undefined && t.expiresAt <= now) return { ok: false, reason: 'expired' };
-  const groups = [...(users.get(t.user)?.groups ?? []), ...t.groups, 'system:authenticated'];
+  if (t.boundTo?.kind === 'ServiceAccount') {
+    const sa = serviceAccountOf(t.user);
+    if (!sa || state.serviceAccounts.get(`${sa.namespace}/${sa.name}`) !== t.boundTo.uid) return { ok: false, reason: 'unbound' };
+    const groups = [...serviceAccountGroups(sa.namespace), 'system:authenticated'];
+    return { ok: true, tokenName: t.tokenName, user: { name: t.user, uid: t.boundTo.uid, groups } };
+  }
+  const user = state.users.get(t.user);
+  if (t.boundTo && user?.uid !== t.boundTo.uid) return { ok: false, reason: 'unbound' };
+  const groups = [...(user?.groups ?? []), ...t.groups, 'system:authenticated'];
   return { ok: true, tokenName: t.tokenName, user: { name: t.user, groups: [...new Set(groups)] } };
 }
