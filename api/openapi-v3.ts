@@ -18,14 +18,29 @@ function prefixOf(k: Pick<ApiKind, 'group' | 'version'>): string {
   return k.group ? `apis/${k.group}/${k.version}` : `api/${k.version}`;
 }
 
+/** The stored kind a path of a kube resource serves (`/…/namespaces/{namespace}/roles/{name}` -> Role). */
 function kindForPath(path: string): ApiKind | undefined {
   return apiKinds.find((k) => {
     const base = `/${prefixOf(k)}/`;
     if (!path.startsWith(base)) return false;
     const rest = path.slice(base.length).split('/');
-    const plural = rest[0] === 'namespaces' && k.namespaced ? rest[2] : rest[0];
-    return plural === k.plural || (k.kind === 'Namespace' && rest[0] === 'namespaces' && rest.length <= 2);
+    const plural = rest[0] === 'namespaces' && rest.length >= 3 ? rest[2] : rest[0];
+    return plural === k.plural;
   });
+}
+
+/** `api/v1` or `apis/{group}/{version}` of a path under them; undefined elsewhere. */
+function prefixOfPath(path: string): { prefix: string; group: string; version: string } | undefined {
+  const m = /^\/api\/(v1)\/./.exec(path) ?? /^\/apis\/([^/{]+)\/([^/{]+)\/./.exec(path);
+  if (!m) return undefined;
+  return path.startsWith('/api/') ? { prefix: 'api/v1', group: '', version: 'v1' } : { prefix: `apis/${m[1]}/${m[2]}`, group: m[1], version: m[2] };
+}
+
+/** The kind a review-style POST takes: its request body's schema name. */
+function bodyKind(op: Record<string, unknown>): string | undefined {
+  const content = (op.requestBody as { content?: Record<string, { schema?: { $ref?: string } }> } | undefined)?.content;
+  const ref = content?.['application/json']?.schema?.$ref;
+  return ref?.startsWith('#/components/schemas/') ? ref.slice('#/components/schemas/'.length) : undefined;
 }
 
 function inlineParameter(p: unknown): unknown {
@@ -47,10 +62,10 @@ function documents(): Map<string, { doc: Doc; hash: string }> {
   }
   const byPrefix = new Map<string, Doc>();
   for (const [path, item] of Object.entries(spec.paths)) {
-    const k = kindForPath(path);
-    if (!k) continue;
-    const prefix = prefixOf(k);
-    const doc = byPrefix.get(prefix) ?? {
+    const where = prefixOfPath(path);
+    if (!where) continue;
+    const stored = kindForPath(path);
+    const doc = byPrefix.get(where.prefix) ?? {
       openapi: '3.0.0',
       info: { title: 'Warden', version: 'v1' },
       paths: {},
@@ -66,10 +81,19 @@ function documents(): Map<string, { doc: Doc; hash: string }> {
       const action = method === 'get' && isCollection ? 'list' : method === 'delete' && isCollection ? 'deletecollection' : actions[method];
       // kubectl looks for `fieldValidation` by name among an operation's own parameters, so they are inlined.
       const params = ((op as { parameters?: unknown[] }).parameters ?? []).map(inlineParameter);
-      annotated[method] = { ...op, parameters: params, 'x-kubernetes-action': action, 'x-kubernetes-group-version-kind': { group: k.group, version: k.version, kind: k.kind } };
+      const kind = stored && !path.endsWith('/token') ? stored.kind : method === 'post' ? bodyKind(op as Record<string, unknown>) : undefined;
+      const extra: Record<string, unknown> = { 'x-kubernetes-action': action };
+      if (kind) {
+        extra['x-kubernetes-group-version-kind'] = { group: where.group, version: where.version, kind };
+        // A kind taken in a review-style POST is described as that kind, so kubectl can validate it on the client.
+        if (!stored && schemas[kind] && !schemas[kind]['x-kubernetes-group-version-kind']) {
+          schemas[kind]['x-kubernetes-group-version-kind'] = [{ group: where.group, version: where.version, kind }];
+        }
+      }
+      annotated[method] = { ...op, parameters: params, ...extra };
     }
     (doc.paths as Doc)[path] = annotated;
-    byPrefix.set(prefix, doc);
+    byPrefix.set(where.prefix, doc);
   }
   cache = new Map([...byPrefix].map(([prefix, doc]) => [prefix, { doc, hash: createHash('sha512').update(JSON.stringify(doc)).digest('hex').slice(0, 64).toUpperCase() }]));
   return cache;
