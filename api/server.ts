@@ -8,7 +8,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { openDatabase, type Database } from '../prisma/database.ts';
-import { applyMigrations } from '../prisma/schema-engine.ts';
+import { applyMigrations, pendingMigrations } from '../prisma/schema-engine.ts';
 import { RevisionListener } from '../prisma/listener.ts';
 import { SnapshotSource } from '../prisma/snapshot-source.ts';
 import { createApp } from './app.ts';
@@ -26,6 +26,12 @@ export interface WardenOptions {
   /** Listen on config.host:config.port (default true); tests drive the app directly instead. */
   listen?: boolean;
   log?: Logger;
+  /**
+   * An in-memory PGlite starts from this image of a data directory (from
+   * `dumpDataDir`) instead of an empty one: tests start from a migrated
+   * database without running initdb and migrations each time.
+   */
+  pgliteImage?: Blob;
   /** Delay before re-opening a dropped LISTEN connection. */
   listenReconnectMs?: number;
 }
@@ -48,10 +54,13 @@ export interface Warden {
 
 export async function startWarden(config: Readonly<Config>, opts: WardenOptions = {}): Promise<Warden> {
   const log = opts.log ?? pino({ level: config.logLevel });
-  const db: Database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize });
+  const db: Database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, pgliteImage: opts.pgliteImage });
   try {
-    const applied = await applyMigrations(db.adapterFactory);
-    if (applied.length) log.info({ applied }, 'applied database migrations');
+    const pending = await pendingMigrations((sql) => db.prisma.$queryRawUnsafe(sql));
+    if (pending.length) {
+      const applied = await applyMigrations(db.adapterFactory);
+      if (applied.length) log.info({ applied }, 'applied database migrations');
+    }
     await installBootstrapPolicy(db, (await loadPolicies()).bootstrap, log);
     const adminToken = config.adminToken ? undefined : await ensureAdminToken(db, config.dataDir, log);
     const policy = await loadPolicies();

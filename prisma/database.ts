@@ -18,6 +18,8 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Pool size for a server; PGlite has one connection. */
   poolSize?: number;
+  /** For an in-memory PGlite: a data-directory image (`dumpDataDir`) to start from. */
+  pgliteImage?: Blob;
 }
 
 export interface Database {
@@ -53,7 +55,9 @@ export function openDatabase(opts: DatabaseOptions): Database {
   }
   const inMemory = opts.dataDir.startsWith('memory://');
   if (!inMemory) mkdirSync(opts.dataDir, { recursive: true });
-  const pglite = new PGlite(inMemory ? 'memory://' : `${opts.dataDir}/pgdata`);
+  const pglite = inMemory && opts.pgliteImage
+    ? new PGlite({ loadDataDir: opts.pgliteImage })
+    : new PGlite(inMemory ? 'memory://' : `${opts.dataDir}/pgdata`);
   const adapterFactory = new PrismaPGlite(pglite) as unknown as SqlMigrationAwareDriverAdapterFactory;
   const prisma = new PrismaClient({ adapter: adapterFactory as never });
   return {

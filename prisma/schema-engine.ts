@@ -98,6 +98,23 @@ async function migrationList() {
 
 const noFilters = { externalTables: [], externalEnums: [] };
 
+/**
+ * The migrations in the folder that `_prisma_migrations` does not record as
+ * finished; all of them when the table does not exist yet. Lets a start on
+ * an up-to-date database skip loading the schema engine.
+ */
+export async function pendingMigrations(query: (sql: string) => Promise<{ migration_name: string }[]>): Promise<string[]> {
+  const wanted = (await migrationList()).migrationDirectories.map((d) => d.path);
+  let done: Set<string>;
+  try {
+    const rows = await query('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL');
+    done = new Set(rows.map((r) => r.migration_name));
+  } catch {
+    return wanted;
+  }
+  return wanted.filter((m) => !done.has(m));
+}
+
 /** Applies every migration not yet recorded in `_prisma_migrations`; returns the names applied. */
 export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
   const migrationsList = await migrationList();

@@ -9,6 +9,7 @@ import pino from 'pino';
 import supertest from 'supertest';
 import { loadConfig, type Config } from '../../api/config.ts';
 import { startWarden, type Warden, type WardenOptions } from '../../api/server.ts';
+import { cloneMigratedDatabase, pgliteImage } from './templates.ts';
 
 export const testServerUrl = process.env.WARDEN_TEST_DATABASE_URL || undefined;
 export const backend = testServerUrl ? 'postgres' : 'pglite';
@@ -27,14 +28,9 @@ export interface TestWarden {
 export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   if (!testServerUrl) throw new Error('WARDEN_TEST_DATABASE_URL is not set');
   const name = `warden_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: testServerUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(testServerUrl);
-  url.pathname = `/${name}`;
+  const url = await cloneMigratedDatabase(testServerUrl, name);
   return {
-    url: url.toString(),
+    url,
     async drop() {
       const c = new pg.Client({ connectionString: testServerUrl });
       await c.connect();
@@ -68,7 +64,8 @@ export async function startTestWarden(opts: StartOptions = {}): Promise<TestWard
     ...(databaseUrl ? { DATABASE_URL: databaseUrl, WARDEN_DB_POOL_SIZE: '5' } : {}),
     ...opts.env,
   });
-  const warden = await startWarden(config, { listen: opts.listen ?? false, log: opts.log ?? pino({ level: 'silent' }), listenReconnectMs: opts.listenReconnectMs });
+  const image = !databaseUrl && !opts.dataDir ? await pgliteImage() : undefined;
+  const warden = await startWarden(config, { pgliteImage: image, listen: opts.listen ?? false, log: opts.log ?? pino({ level: 'silent' }), listenReconnectMs: opts.listenReconnectMs });
   const http = supertest.agent(warden.server ?? warden.app);
   return {
     warden,
