@@ -12,7 +12,7 @@ import { checkEscalation, type EscalationDecision, type RbacWriteObject } from '
 import type { UserInfo } from '../../engine/rbac/types.ts';
 import type { AppDeps } from '../context.ts';
 import { StatusError, type Status } from '../status.ts';
-import { shapeErrors } from '../reviews/object-shape.ts';
+import { shapeErrors } from '../object-shape.ts';
 import { setRbacAdmission, type RbacAdmission } from '../webhooks/admission.ts';
 import { registerWriteCheck } from './admission.ts';
 

@@ -21,6 +21,7 @@ import { targetOf } from './read.ts';
 import { apiVersionOf, type ApiKind } from './registry.ts';
 import { commitPlanned, planCreate, planUpdate, updateObject, type PlannedWrite, type WriteOutcome } from './update.ts';
 import { required } from '../../engine/validation/field-error.ts';
+import { shapeErrors } from '../object-shape.ts';
 
 const patchTypes: MediaType[] = ['application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml', 'application/json'];
 const attempts = 5;
@@ -78,9 +79,16 @@ function applyConflict(k: ApiKind, name: string, conflicts: { manager: string; a
   return err;
 }
 
+/** A patched object or apply configuration whose fields have the wrong types is 400, naming them. */
+export function refuseMisshapen(kind: string, value: unknown, at: string): void {
+  const causes = shapeErrors(kind, value, at);
+  if (causes.length) throw badRequest(`the object does not match the API schema: ${causes.map((c) => `${c.field}: ${c.message}`).join('; ')}`, causes);
+}
+
 /** The apply configuration of a request: a full object of the endpoint's kind, named as in the URL. */
-export function applyConfigFrom(k: ApiKind, doc: unknown, url: { namespace?: string; name: string }, mode: FieldValidation, ctx: RequestContext): KubeObject {
+export function applyConfigFrom(k: ApiKind, doc: unknown, url: { namespace?: string; name: string }, mode: FieldValidation, ctx: RequestContext, at = ''): KubeObject {
   checkTypeMeta(k, doc);
+  refuseMisshapen(k.kind, doc, at);
   const o = pruneFields(k, dropNulls(doc) as KubeObject, mode, ctx);
   const metadata = { ...(o.metadata ?? {}) };
   if (metadata.name && metadata.name !== url.name) throw badRequest(`the name of the object (${metadata.name}) does not match the name on the URL (${url.name})`);
@@ -123,6 +131,7 @@ export function patch(deps: AppDeps, k: ApiKind) {
         : type === 'application/strategic-merge-patch+json' ? strategicMergePatch(current, doc)
         : mergePatch(current, doc);
       checkTypeMeta(k, patched);
+      refuseMisshapen(k.kind, patched, '');
       const candidate = pruneFields(k, patched, mode, ctx);
       if (candidate.metadata?.name !== name || (k.namespaced && candidate.metadata?.namespace !== namespace)) {
         throw badRequest('a patch may not change metadata.name or metadata.namespace');

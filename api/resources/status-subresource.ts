@@ -17,6 +17,7 @@ import { recordUpdate } from './managed-fields.ts';
 import { managerOf } from './manager.ts';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch-documents.ts';
 import { mustGet, targetOf } from './read.ts';
+import { refuseMisshapen } from './patch.ts';
 import { apiVersionOf, type ApiKind } from './registry.ts';
 
 async function writeStatus(deps: AppDeps, ctx: RequestContext, req: Request, res: Response, k: ApiKind, current: KubeObject, body: KubeObject) {
@@ -62,6 +63,7 @@ export function patchStatus(deps: AppDeps, k: ApiKind) {
       : type === 'application/strategic-merge-patch+json' ? strategicMergePatch(current, doc)
       : mergePatch(current, doc);
     checkTypeMeta(k, patched);
+    refuseMisshapen(k.kind, patched, '');
     const body = pruneFields(k, patched, fieldValidationOf(req.query as Record<string, unknown>), ctx);
     await writeStatus(deps, ctx, req, res, k, current, body);
   };

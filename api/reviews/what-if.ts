@@ -13,7 +13,7 @@ import type { AppDeps } from '../context.ts';
 import { send } from '../respond.ts';
 import { kindOf, validateForCreate } from '../resources/registry.ts';
 import { badRequest, type StatusCause } from '../status.ts';
-import { shapeErrors } from './object-shape.ts';
+import { shapeErrors } from '../object-shape.ts';
 import { refuseInvalid, reviewBody } from './review-common.ts';
 
 const rbacKinds = ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'];

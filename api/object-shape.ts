@@ -1,14 +1,14 @@
 /**
- * Type checks for objects that arrive inside a review (RBACChangeReview's
- * `spec.apply[i]`) rather than as a request body: the request validator
- * sees them only as "some object", so each is checked here against its
- * kind's schema in openapi.yaml, the same contract a create of that kind
- * is held to. Wrong types are 400 with the field named, as the request
- * validator reports them; validation proper (kube's rules) comes after.
+ * Type checks for objects the request validator never sees whole: objects
+ * inside a review (RBACChangeReview's `spec.apply[i]`), items of a bulk
+ * apply, and the result of applying a patch. Each is checked against its
+ * kind's schema in openapi.yaml, the contract a create of that kind is held
+ * to. Wrong types are 400 with the field named, as the request validator
+ * reports them; validation proper (kube's rules) comes after.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { loadSpec } from '../openapi.ts';
-import type { StatusCause } from '../status.ts';
+import { loadSpec } from './openapi.ts';
+import type { StatusCause } from './status.ts';
 
 const specId = 'warden-openapi';
 let ajv: Ajv | undefined;
