@@ -4,6 +4,7 @@
  * hugepages names, object-count names, storage-class qualified names, and the
  * qualified-name format with kube's exact messages.
  */
+import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName } from '../validation/names.ts';
 
 export const resourcePods = 'pods';
 export const resourceServices = 'services';
@@ -84,77 +85,5 @@ export function parseObjectCountName(name: string): { group: string; resource: s
   return dot < 0 ? { group: '', resource: gr } : { group: gr.slice(dot + 1), resource: gr.slice(0, dot) };
 }
 
-// ---- qualified names (k8s.io/apimachinery/pkg/util/validation) ----
-
-const qualifiedNameFmt = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
-const qualifiedNameRe = new RegExp(`^${qualifiedNameFmt}$`);
-const qualifiedNameErrMsg =
-  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-const dns1123LabelFmt = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
-const dns1123SubdomainFmt = `${dns1123LabelFmt}(\\.${dns1123LabelFmt})*`;
-const dns1123SubdomainRe = new RegExp(`^${dns1123SubdomainFmt}$`);
-const dns1123LabelRe = new RegExp(`^${dns1123LabelFmt}$`);
-const labelValueRe = new RegExp(`^(${qualifiedNameFmt})?$`);
-
-/** validation.RegexError: the message, examples and the regex, punctuated exactly as kube. */
-export function regexError(msg: string, fmt: string, ...examples: string[]): string {
-  if (examples.length === 0) return `${msg} (regex used for validation is '${fmt}')`;
-  let s = `${msg} (e.g. `;
-  examples.forEach((e, i) => {
-    if (i > 0) s += ' or ';
-    s += `'${e}', `;
-  });
-  return `${s}regex used for validation is '${fmt}')`;
-}
-
-const maxLenError = (n: number): string => `must be no more than ${n} characters`;
-
-export function isDNS1123Subdomain(value: string): string[] {
-  const errs: string[] = [];
-  if (value.length > 253) errs.push(maxLenError(253));
-  if (!dns1123SubdomainRe.test(value)) {
-    errs.push(regexError(
-      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
-      dns1123SubdomainFmt, 'example.com'));
-  }
-  return errs;
-}
-
-export function isDNS1123Label(value: string): string[] {
-  const errs: string[] = [];
-  if (value.length > 63) errs.push(maxLenError(63));
-  if (!dns1123LabelRe.test(value)) {
-    errs.push(regexError(
-      "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
-      dns1123LabelFmt, 'my-name', '123-abc'));
-  }
-  return errs;
-}
-
-/** Messages for a value that is not a qualified name (`[prefix/]name`); empty when valid. */
-export function isQualifiedName(value: string): string[] {
-  const errs: string[] = [];
-  const parts = value.split('/');
-  let name: string;
-  if (parts.length === 1) {
-    name = parts[0];
-  } else if (parts.length === 2) {
-    const prefix = parts[0];
-    name = parts[1];
-    if (prefix.length === 0) errs.push('prefix part must be non-empty');
-    else for (const m of isDNS1123Subdomain(prefix)) errs.push(`prefix part ${m}`);
-  } else {
-    return [`a qualified name ${regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
-  }
-  if (name.length === 0) errs.push('name part must be non-empty');
-  else if (name.length > 63) errs.push(`name part ${maxLenError(63)}`);
-  if (!qualifiedNameRe.test(name)) {
-    errs.push(`name part ${regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc')}`);
-  }
-  return errs;
-}
-
-/** True when the value may be a label value (empty, or at most 63 qualified-name characters). */
-export function isValidLabelValue(value: string): boolean {
-  return value.length <= 63 && labelValueRe.test(value);
-}
+// Qualified names and DNS names are validated as everywhere else in Warden.
+export { isDNS1123Label, isDNS1123Subdomain, isQualifiedName };

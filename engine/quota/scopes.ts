@@ -8,7 +8,7 @@
 import type { Labels } from '../meta.ts';
 import { requirementMatches } from '../labels/selector.ts';
 import type { ScopeSelectorRequirement } from './quota-object.ts';
-import { isValidLabelValue } from './resource-names.ts';
+import { isValidLabelValue } from '../validation/names.ts';
 
 export const scopeTerminating = 'Terminating';
 export const scopeNotTerminating = 'NotTerminating';
@@ -77,7 +77,7 @@ export function scopeRequirementMatches(req: ScopeSelectorRequirement, labels: L
     return { ok: false, error: `values: Invalid value: ${JSON.stringify(values)}: values set must be empty for exists and does not exist` };
   }
   for (const v of values) {
-    if (!isValidLabelValue(v)) return { ok: false, error: `values: Invalid value: ${JSON.stringify(v)}: not a valid label value` };
+    if (isValidLabelValue(v).length) return { ok: false, error: `values: Invalid value: ${JSON.stringify(v)}: not a valid label value` };
   }
   return { ok: true, match: requirementMatches({ key: req.scopeName, operator, values }, labels) };
 }

@@ -3,6 +3,7 @@
  * (pkg/registry/rbac/validation appliesTo), and subject identity helpers.
  */
 import type { Subject, UserInfo } from './types.ts';
+import { firstMatchingSubject, subjectMatches } from './subject-match.ts';
 
 export const systemMasters = 'system:masters';
 
@@ -11,34 +12,11 @@ export function serviceAccountUsername(namespace: string, name: string): string 
   return `system:serviceaccount:${namespace}:${name}`;
 }
 
-/**
- * appliesToUser: a User subject matches the user name exactly, a Group one
- * any listed group, a ServiceAccount only the SA user name, its namespace
- * defaulting to `bindingNamespace` (empty for ClusterRoleBindings, where an
- * SA subject without namespace matches nobody). Unknown kinds match nobody.
- */
-export function subjectAppliesTo(user: UserInfo, subject: Subject, bindingNamespace: string): boolean {
-  switch (subject.kind) {
-    case 'User':
-      return user.name === subject.name;
-    case 'Group':
-      return (user.groups ?? []).includes(subject.name);
-    case 'ServiceAccount': {
-      const ns = subject.namespace || bindingNamespace;
-      if (!ns) return false;
-      return user.name === serviceAccountUsername(ns, subject.name);
-    }
-    default:
-      return false;
-  }
-}
+/** appliesToUser (see subject-match.ts): the rule resolver and the authorizer match subjects the same way. */
+export const subjectAppliesTo = subjectMatches;
 
 /** The index of the first subject the user is, or -1. */
-export function appliesTo(user: UserInfo, subjects: readonly Subject[] | undefined, bindingNamespace: string): number {
-  const list = subjects ?? [];
-  for (let i = 0; i < list.length; i++) if (subjectAppliesTo(user, list[i], bindingNamespace)) return i;
-  return -1;
-}
+export const appliesTo = firstMatchingSubject;
 
 export function isSystemMasters(user: UserInfo): boolean {
   return (user.groups ?? []).includes(systemMasters);

@@ -16,9 +16,10 @@ const bootstrap = loadBootstrapClusterRoles(documents);
 const resolved = aggregateClusterRoles(bootstrap);
 const byName = (name: string): ClusterRole => resolved.find((r) => r.metadata.name === name)!;
 
-test('the bootstrap file holds cluster-admin, the aggregated admin, edit and view, and the roles that feed them', () => {
+test('the bootstrap file holds cluster-admin, the aggregated admin, edit and view, the roles that feed them, and what every caller may do', () => {
   assert.deepEqual(bootstrap.map((r) => r.metadata.name), [
     'cluster-admin', 'admin', 'edit', 'view', 'system:aggregate-to-admin', 'system:aggregate-to-edit', 'system:aggregate-to-view',
+    'system:discovery', 'system:basic-user', 'system:public-info-viewer',
   ]);
   for (const name of ['admin', 'edit', 'view']) assert.ok(bootstrap.find((r) => r.metadata.name === name)?.aggregationRule, name);
   assert.deepEqual(byName('cluster-admin').rules, [rule('*', '*', '*'), { nonResourceURLs: ['*'], verbs: ['*'] }]);
