@@ -2,7 +2,7 @@
  * POST /apis/warden.dev/v1/apply: server-side apply of many objects in one
  * transaction. The body is a v1 List, one object, or a multi-document YAML
  * stream (whose documents may themselves be Lists). Every object is
- * authorized (patch, plus create when it does not exist yet), validated and
+ * authorized (patch, or create when it does not exist yet), validated and
  * admitted before anything is written; then all are stored at one revision,
  * or, if any fails, none.
  */
@@ -87,8 +87,8 @@ export function bulkApply(deps: AppDeps) {
     for (const { i, k, config } of items) {
       try {
         const exists = await getObject(deps.db.prisma, k.kind, k.namespaced ? config.metadata.namespace : undefined, config.metadata.name!);
-        authorizeItem(deps, ctx, k, config, 'patch');
-        if (!exists) authorizeItem(deps, ctx, k, config, 'create');
+        // Applying an object that does not exist yet creates it: that is what the caller must be allowed.
+        authorizeItem(deps, ctx, k, config, exists ? 'patch' : 'create');
         planned.push(await planApply(deps, ctx, k, config, manager, force));
         order.push(i);
       } catch (err) {

@@ -54,14 +54,16 @@ registerWriteCheck((deps, ctx, k, next, prev) => {
         required(labelPath, `tenant owners create namespaces in their tenant: set it to one of ${owned.map((t) => `"${t}"`).join(', ')}`),
       ]);
     }
-    const tenant = snapshot.tenants.get(tenantName);
-    if (!tenant) throw invalid('Namespace', undefined, next.metadata.name, [fieldNotFound(labelPath, tenantName)]);
+    // Refused before the tenant is looked up: a caller who may only create in its own tenants gets
+    // the same answer for another tenant and a missing one, so it cannot probe which tenants exist.
     if (!mayCreateAny && !owned.includes(tenantName)) {
       throw forbiddenMessage(
         `namespaces is forbidden: User "${ctx.user.name}" cannot create namespaces in tenant "${tenantName}": not one of its owners`,
         { kind: 'namespaces' },
       );
     }
+    const tenant = snapshot.tenants.get(tenantName);
+    if (!tenant) throw invalid('Namespace', undefined, next.metadata.name, [fieldNotFound(labelPath, tenantName)]);
     const count = namespacesOf(snapshot.namespaces, tenantName).length;
     if (tenant.spec.namespaceLimit !== undefined && count >= tenant.spec.namespaceLimit) throw limitReached(tenant, count);
     return;

@@ -1,8 +1,11 @@
 /**
  * What tenancy grants beyond RBAC: a tenant's owners may create namespaces
  * (which tenant they land in is checked when the namespace is written), and
- * may read, change and delete the namespaces of their tenants and read
- * their tenants. Anything else is no opinion: RBAC decides. For lists at
+ * may read, change and delete the namespaces of their tenants, read their
+ * tenants, and call bulk apply (`create` on `apply.warden.dev`), which
+ * authorizes every object it carries on its own, so it grants nothing an
+ * owner could not do object by object. Anything else is no opinion: RBAC
+ * decides. For lists at
  * cluster scope, `listScope` gives the names or namespaces a caller may see
  * instead of the whole list, as capsule-proxy filters kubectl's lists.
  */
@@ -34,6 +37,11 @@ export function tenancyDecision(state: TenancyState, attrs: Attributes): Tenancy
         return { allowed: true, reason: `tenancy: namespace "${attrs.name}" belongs to tenant "${tenant}", owned by the user` };
       }
     }
+    return undefined;
+  }
+  if (attrs.apiGroup === 'warden.dev' && attrs.resource === 'apply' && attrs.verb === 'create' && attrs.namespace === '' && attrs.name === '') {
+    const owned = ownedTenants(state.tenants, attrs.user);
+    if (owned.length) return { allowed: true, reason: `tenancy: owner of tenant ${owned.map((t) => `"${t}"`).join(', ')} may apply objects, each authorized on its own` };
     return undefined;
   }
   if (attrs.apiGroup === 'tenancy.warden.dev' && attrs.resource === 'tenants' && attrs.verb === 'get' && attrs.name) {

@@ -47,11 +47,17 @@ export interface BindingRepairs {
   remove: RoleBinding[];
 }
 
+/**
+ * Whether a stored binding already is the desired one. Compared field by
+ * field: stored objects come back from jsonb with their keys reordered, so
+ * serializing them as they are would find every binding changed and rewrite
+ * it on every pass.
+ */
 function same(a: RoleBinding, b: RoleBinding): boolean {
   const labels = (x: RoleBinding) => JSON.stringify([x.metadata.labels?.[managedLabel], x.metadata.labels?.[tenantLabel]]);
-  return JSON.stringify(a.roleRef) === JSON.stringify(b.roleRef)
-    && JSON.stringify((a.subjects ?? []).map(normalizeSubject)) === JSON.stringify(b.subjects)
-    && labels(a) === labels(b);
+  const ref = (x: RoleBinding) => JSON.stringify([x.roleRef?.apiGroup, x.roleRef?.kind, x.roleRef?.name]);
+  const subjects = (x: RoleBinding) => JSON.stringify((x.subjects ?? []).map(normalizeSubject));
+  return ref(a) === ref(b) && subjects(a) === subjects(b) && labels(a) === labels(b);
 }
 
 /** Repairs over every namespace of every tenant that exists. */
