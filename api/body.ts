@@ -1,10 +1,12 @@
 /**
  * Request bodies: read raw up to the configured limit (413 beyond it), then
  * decoded by media type. JSON and YAML (one document or several) are the
- * encodings; the patch media types name how the body is applied.
+ * encodings; the patch media types name how the body is applied. Kubernetes
+ * protobuf bodies are turned into JSON bodies as they are read.
  */
 import type { Request } from 'express';
 import YAML from 'yaml';
+import { decodeKubernetesProtobuf, protobufMediaType } from './protobuf/decode.ts';
 import { badRequest, unsupportedMediaType } from './status.ts';
 
 export type MediaType =
@@ -49,9 +51,10 @@ function rawText(req: Request): string {
  * documents decodes to a list). Undecodable bodies are 400 here.
  */
 export function readBody(req: Request, _res: unknown, next: (err?: unknown) => void): void {
-  const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
-  (req as Request & { rawBody?: Buffer }).rawBody = raw;
+  let raw = Buffer.isBuffer(req.body) ? req.body : undefined;
   req.body = undefined;
+  if (raw && raw.length && mediaTypeOf(req) === protobufMediaType && req.method !== 'PATCH') raw = protobufAsJson(req, raw);
+  (req as Request & { rawBody?: Buffer }).rawBody = raw;
   if (raw && raw.length) {
     const t = mediaTypeOf(req);
     if (t.endsWith('json')) {
@@ -62,6 +65,25 @@ export function readBody(req: Request, _res: unknown, next: (err?: unknown) => v
     }
   }
   next();
+}
+
+/**
+ * A Kubernetes protobuf body (what kubectl's typed clients send) decoded into
+ * the object a JSON body would carry; from here on the request reads as that
+ * JSON body: its text becomes the raw body and its content type
+ * application/json, so handlers and the openapi validation see JSON only.
+ * Patches have no protobuf form, in kube-apiserver as here: they keep their 415.
+ * A malformed body is 400 BadRequest naming the problem.
+ */
+function protobufAsJson(req: Request, raw: Buffer): Buffer {
+  let doc: unknown;
+  try {
+    doc = decodeKubernetesProtobuf(raw);
+  } catch (err) {
+    throw badRequest(`error decoding protobuf request body: ${(err as Error).message}`);
+  }
+  req.headers['content-type'] = 'application/json';
+  return Buffer.from(JSON.stringify(doc));
 }
 
 /** Decodes one document; an empty body or a syntax error is 400 BadRequest. */

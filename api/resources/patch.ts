@@ -131,8 +131,10 @@ export function patch(deps: AppDeps, k: ApiKind) {
         : type === 'application/strategic-merge-patch+json' ? strategicMergePatch(current, doc)
         : mergePatch(current, doc);
       checkTypeMeta(k, patched);
-      refuseMisshapen(k.kind, patched, '');
-      const candidate = pruneFields(k, patched, mode, ctx);
+      // As in kube's JSON decoding, a null left in the result (inside a replaced list) means unset.
+      const decoded = dropNulls(patched) as KubeObject;
+      refuseMisshapen(k.kind, decoded, '');
+      const candidate = pruneFields(k, decoded, mode, ctx);
       if (candidate.metadata?.name !== name || (k.namespaced && candidate.metadata?.namespace !== namespace)) {
         throw badRequest('a patch may not change metadata.name or metadata.namespace');
       }

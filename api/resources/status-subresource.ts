@@ -12,7 +12,7 @@ import { send } from '../respond.ts';
 import { conflict, invalid } from '../status.ts';
 import { admit } from './admission.ts';
 import { commit, staleMessage } from './commit.ts';
-import { checkTypeMeta, fieldValidationOf, isDryRun, objectFromBody, param, pruneFields } from './decode.ts';
+import { checkTypeMeta, dropNulls, fieldValidationOf, isDryRun, objectFromBody, param, pruneFields } from './decode.ts';
 import { recordUpdate } from './managed-fields.ts';
 import { managerOf } from './manager.ts';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch-documents.ts';
@@ -63,8 +63,9 @@ export function patchStatus(deps: AppDeps, k: ApiKind) {
       : type === 'application/strategic-merge-patch+json' ? strategicMergePatch(current, doc)
       : mergePatch(current, doc);
     checkTypeMeta(k, patched);
-    refuseMisshapen(k.kind, patched, '');
-    const body = pruneFields(k, patched, fieldValidationOf(req.query as Record<string, unknown>), ctx);
+    const decoded = dropNulls(patched) as KubeObject;
+    refuseMisshapen(k.kind, decoded, '');
+    const body = pruneFields(k, decoded, fieldValidationOf(req.query as Record<string, unknown>), ctx);
     await writeStatus(deps, ctx, req, res, k, current, body);
   };
 }

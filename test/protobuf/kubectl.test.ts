@@ -1,0 +1,127 @@
+/**
+ * kubectl's typed commands, which send protobuf bodies, against a listening
+ * Warden over HTTPS: the create generators, auth can-i (one check and
+ * --list, impersonating), and create token, whose token then works.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import YAML from 'yaml';
+import { startTestWarden, type TestWarden } from '../support/warden.ts';
+
+const run = promisify(execFile);
+const kubectlPath = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
+const skip = kubectlPath ? false : 'kubectl is not installed on this machine';
+const ns = 'pb-kubectl';
+
+let w: TestWarden;
+let dir: string;
+
+interface Run { stdout: string; stderr: string; code: number }
+
+/** kubectl as the admin, or with `token` in its place. */
+async function kubectlWith(token: string, ...args: string[]): Promise<Run> {
+  const base = [`--server=${w.warden.tlsUrl}`, '--insecure-skip-tls-verify', `--token=${token}`, '--request-timeout=20s'];
+  try {
+    const { stdout, stderr } = await run(kubectlPath!, [...base, ...args], { env: { ...process.env, KUBECONFIG: '/dev/null', HOME: dir } });
+    return { stdout, stderr, code: 0 };
+  } catch (err) {
+    const e = err as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
+}
+
+const kubectl = (...args: string[]) => kubectlWith(w.adminToken, ...args);
+
+async function created(args: string[], output: RegExp): Promise<void> {
+  const r = await kubectl('create', ...args);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, output);
+}
+
+const stored = async (p: string) => (await w.http.get(p).set('Authorization', w.auth)).body;
+
+before(async () => {
+  if (skip) return;
+  dir = mkdtempSync(path.join(os.tmpdir(), 'warden-kubectl-protobuf-'));
+  w = await startTestWarden({ listen: true, env: { PORT: '0', WARDEN_TLS_PORT: '0', HOST: '127.0.0.1' } });
+});
+after(async () => { await w?.close(); });
+
+test('kubectl create namespace and create serviceaccount store what they send', { skip }, async () => {
+  await created(['namespace', ns], /^namespace\/pb-kubectl created/);
+  await created(['serviceaccount', 'deployer', '-n', ns], /^serviceaccount\/deployer created/);
+  assert.equal((await stored(`/api/v1/namespaces/${ns}`)).metadata.managedFields[0].manager, 'kubectl-create');
+  assert.equal((await stored(`/api/v1/namespaces/${ns}/serviceaccounts/deployer`)).metadata.namespace, ns);
+});
+
+test('kubectl create role, rolebinding, clusterrole and clusterrolebinding store their rules and subjects', { skip }, async () => {
+  await created(['role', 'sa-reader', '--verb=get', '--verb=list', '--resource=serviceaccounts', '-n', ns], /role\.rbac\.authorization\.k8s\.io\/sa-reader created/);
+  await created(['rolebinding', 'sa-readers', '--role=sa-reader', '--user=alice', '--group=devs', '-n', ns], /rolebinding\.rbac\.authorization\.k8s\.io\/sa-readers created/);
+  await created(['clusterrole', 'ns-viewer', '--verb=get,list', '--resource=namespaces'], /clusterrole\.rbac\.authorization\.k8s\.io\/ns-viewer created/);
+  await created(['clusterrolebinding', 'ns-viewers', '--clusterrole=ns-viewer', `--serviceaccount=${ns}:deployer`], /clusterrolebinding\.rbac\.authorization\.k8s\.io\/ns-viewers created/);
+  const rbac = '/apis/rbac.authorization.k8s.io/v1';
+  assert.deepEqual((await stored(`${rbac}/namespaces/${ns}/roles/sa-reader`)).rules, [{ verbs: ['get', 'list'], apiGroups: [''], resources: ['serviceaccounts'] }]);
+  assert.deepEqual((await stored(`${rbac}/namespaces/${ns}/rolebindings/sa-readers`)).subjects, [
+    { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'alice' },
+    { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'devs' },
+  ]);
+  assert.deepEqual((await stored(`${rbac}/clusterroles/ns-viewer`)).rules, [{ verbs: ['get', 'list'], apiGroups: [''], resources: ['namespaces'] }]);
+  const crb = await stored(`${rbac}/clusterrolebindings/ns-viewers`);
+  assert.deepEqual(crb.subjects, [{ kind: 'ServiceAccount', name: 'deployer', namespace: ns }]);
+  assert.deepEqual(crb.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'ns-viewer' });
+});
+
+const podsMissing = 'Warden\'s discovery lists no pods, so kubectl refuses --resource=pods before sending anything';
+
+test('kubectl create role --resource=pods creates a Role for pods', { skip, todo: skip ? false : podsMissing }, async () => {
+  await created(['role', 'pods-by-generator', '--verb=get', '--resource=pods', '-n', ns], /pods-by-generator created/);
+});
+
+test('kubectl auth can-i answers yes and no, for the user and through its groups', { skip }, async () => {
+  const podReader = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'pod-reader', namespace: ns }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] };
+  const file = path.join(dir, 'pod-reader.yaml');
+  writeFileSync(file, YAML.stringify(podReader));
+  assert.equal((await kubectl('create', '-f', file)).code, 0);
+  await created(['rolebinding', 'pod-readers', '--role=pod-reader', '--user=alice', '-n', ns], /pod-readers created/);
+
+  const yes = await kubectl('auth', 'can-i', 'get', 'pods', '-n', ns, '--as', 'alice');
+  assert.equal(yes.code, 0, yes.stderr);
+  assert.equal(yes.stdout.trim(), 'yes');
+  const no = await kubectl('auth', 'can-i', 'get', 'pods', '-n', ns, '--as', 'bob');
+  assert.equal(no.code, 1);
+  assert.match(no.stdout, /^no/);
+  const viaGroup = await kubectl('auth', 'can-i', 'list', 'serviceaccounts', '-n', ns, '--as', 'bob', '--as-group', 'devs');
+  assert.equal(viaGroup.stdout.trim(), 'yes', viaGroup.stderr);
+  const notDelete = await kubectl('auth', 'can-i', 'delete', 'serviceaccounts', '-n', ns, '--as', 'alice');
+  assert.equal(notDelete.code, 1);
+  assert.match(notDelete.stdout, /^no - RBAC: denied "delete" on resource "serviceaccounts"/);
+});
+
+test('kubectl auth can-i --list shows what the impersonated user may do in the namespace', { skip }, async () => {
+  const r = await kubectl('auth', 'can-i', '--list', '-n', ns, '--as', 'alice');
+  assert.equal(r.code, 0, r.stderr);
+  const rows = r.stdout.split('\n').map((l) => l.trim().split(/\s{2,}/));
+  assert.ok(rows.some((c) => c[0] === 'serviceaccounts' && c.at(-1) === '[get list]'), r.stdout);
+  assert.ok(rows.some((c) => c[0] === 'pods' && c.at(-1) === '[get]'), r.stdout);
+  assert.ok(!rows.some((c) => c[0] === 'namespaces'), r.stdout);
+});
+
+test('kubectl create token issues a token that works as a bearer token', { skip }, async () => {
+  const r = await kubectl('create', 'token', 'deployer', '-n', ns, '--duration=10m');
+  assert.equal(r.code, 0, r.stderr);
+  const token = r.stdout.trim();
+  assert.ok(token.length > 20, token);
+  const namespaces = await kubectlWith(token, 'get', 'namespaces', '-o', 'name');
+  assert.equal(namespaces.code, 0, namespaces.stderr);
+  assert.match(namespaces.stdout, /namespace\/pb-kubectl/);
+  const denied = await kubectlWith(token, 'get', 'serviceaccounts', '-n', ns);
+  assert.notEqual(denied.code, 0);
+  assert.match(denied.stderr, /system:serviceaccount:pb-kubectl:deployer/);
+  const who = await kubectlWith(token, 'auth', 'can-i', 'list', 'namespaces');
+  assert.equal(who.stdout.trim(), 'yes', who.stderr);
+});
