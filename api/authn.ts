@@ -38,7 +38,8 @@ export function authenticate(deps: AppDeps, req: Request): Authenticated {
 
 function headerValues(req: Request, name: string): string[] {
   const raw = req.headersDistinct?.[name.toLowerCase()];
-  return (raw ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  // One value per header line, as Go's http.Header keeps them: a group name may contain a comma.
+  return (raw ?? []).map((v) => v.trim()).filter((v) => v !== '');
 }
 
 const serviceAccountPrefix = 'system:serviceaccount:';

@@ -63,8 +63,27 @@ export function readBody(req: Request, _res: unknown, next: (err?: unknown) => v
       const docs = decodeYamlDocuments(raw.toString('utf8'));
       req.body = docs.length === 1 ? docs[0] : docs;
     }
+    if (nestsDeeperThan(req.body, maxBodyDepth)) throw badRequest(`the request body nests objects and lists more than ${maxBodyDepth} levels deep`);
   }
   next();
+}
+
+/**
+ * No object Warden takes nests more than a few levels; a body nested
+ * thousands deep would only exhaust the stack of whatever walks it.
+ */
+export const maxBodyDepth = 64;
+
+/** Whether `value` nests objects or arrays more than `max` levels deep; iterative, so safe at any depth. */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /**
@@ -112,7 +131,12 @@ export function decodeYamlDocuments(text: string): unknown[] {
       const line = e.linePos?.[0]?.line;
       throw badRequest(`error decoding YAML request body${line ? ` (line ${line})` : ''}: ${e.message.split('\n')[0]}`);
     }
-    const value = d.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    try {
+      value = d.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      throw badRequest(`error decoding YAML request body: ${(err as Error).message.split('\n')[0]}`);
+    }
     if (value !== null && value !== undefined) out.push(value);
   }
   return out;

@@ -9,7 +9,6 @@ import type { Request } from 'express';
 import { decodeDocument, requireMediaType } from '../body.ts';
 import type { RequestContext } from '../context.ts';
 import { dropNulls, fieldValidationOf, isDryRun, isPlainObject } from '../resources/decode.ts';
-import { maxReviewDepth, nestsDeeperThan } from '../reviews/review-common.ts';
 import { badRequest } from '../status.ts';
 import { pruneUnknownFields } from '../unknown-fields.ts';
 
@@ -29,7 +28,6 @@ export function decodeReview<T>(req: Request, ctx: RequestContext, kind: ReviewK
   isDryRun(query);
   const doc = decodeDocument(req, requireMediaType(req, ['application/json', 'application/yaml']));
   if (!isPlainObject(doc)) throw badRequest('the request body must be a JSON or YAML object');
-  if (nestsDeeperThan(doc, maxReviewDepth)) throw badRequest(`the request body nests objects and lists more than ${maxReviewDepth} levels deep`);
   if (doc.apiVersion === undefined || doc.apiVersion === '') {
     throw badRequest(`Object 'apiVersion' is missing in the request body; expected "${reviewApiVersion}"`);
   }
