@@ -2,7 +2,7 @@
  * POST /apis/warden.dev/v1/apply: server-side apply of many objects in one
  * transaction. The body is a v1 List, one object, or a multi-document YAML
  * stream (whose documents may themselves be Lists). Every object is
- * authorized (patch, or create when it does not exist yet), validated and
+ * authorized (patch, or create for one that does not exist yet), validated and
  * admitted before anything is written; then all are stored at one revision,
  * or, if any fails, none.
  */
@@ -36,13 +36,25 @@ function itemError(i: number, err: unknown): unknown {
   return err;
 }
 
-function authorizeItem(deps: AppDeps, ctx: RequestContext, k: ApiKind, o: KubeObject, verb: string): void {
-  const attrs = attributesOf(ctx, {
+function itemAttributes(ctx: RequestContext, k: ApiKind, o: KubeObject, verb: string) {
+  return attributesOf(ctx, {
     isResourceRequest: true, path: '', verb, apiPrefix: k.group ? 'apis' : 'api', apiGroup: k.group, apiVersion: k.version,
     namespace: k.namespaced ? o.metadata.namespace ?? '' : '', resource: k.plural, subresource: '', name: verb === 'create' ? '' : o.metadata.name ?? '', parts: [],
   });
-  const d = deps.authorizer.authorize(attrs);
-  if (!d.allowed) throw forbiddenFor(attrs, d.reason);
+}
+
+/**
+ * An item is a server-side apply, authorized as `patch` (as kube-apiserver
+ * authorizes apply); a caller who may not patch may still create an object
+ * that does not exist yet. A refusal always names `patch`, so it reads the
+ * same whether or not the object exists.
+ */
+function authorizeItem(deps: AppDeps, ctx: RequestContext, k: ApiKind, o: KubeObject, exists: boolean): void {
+  const patch = itemAttributes(ctx, k, o, 'patch');
+  const d = deps.authorizer.authorize(patch);
+  if (d.allowed) return;
+  if (!exists && deps.authorizer.authorize(itemAttributes(ctx, k, o, 'create')).allowed) return;
+  throw forbiddenFor(patch, d.reason);
 }
 
 export function bulkApply(deps: AppDeps) {
@@ -87,8 +99,7 @@ export function bulkApply(deps: AppDeps) {
     for (const { i, k, config } of items) {
       try {
         const exists = await getObject(deps.db.prisma, k.kind, k.namespaced ? config.metadata.namespace : undefined, config.metadata.name!);
-        // Applying an object that does not exist yet creates it: that is what the caller must be allowed.
-        authorizeItem(deps, ctx, k, config, exists ? 'patch' : 'create');
+        authorizeItem(deps, ctx, k, config, exists !== null);
         planned.push(await planApply(deps, ctx, k, config, manager, force));
         order.push(i);
       } catch (err) {

@@ -65,7 +65,7 @@ describe('an owner of one tenant aimed at another tenant and at cluster-scoped o
         }
         answers.push(normalized(res, { namespace: t.ns, name: t.name }));
       }
-      for (const a of answers.slice(1)) assert.deepEqual(a, answers[0], 'an existing and a missing name get the same answer');
+      if (!row.namesAreGlobal) for (const a of answers.slice(1)) assert.deepEqual(a, answers[0], 'an existing and a missing name get the same answer');
       assert.equal(await revision(), rev, 'nothing was written');
     });
   }

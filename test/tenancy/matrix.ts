@@ -30,6 +30,12 @@ export interface Row {
   ownCheck?(body: Obj): void;
   /** Default: refused (403 or 404). */
   other?: OtherAnswer;
+  /**
+   * Set when an existing and a missing name may be told apart, and why:
+   * namespace names are global, so whoever may create a namespace learns
+   * whether a name is taken (kube-apiserver answers AlreadyExists alike).
+   */
+  namesAreGlobal?: string;
 }
 
 /** bolt's objects, and the names that do not exist, by aim. */
@@ -187,8 +193,11 @@ export const matrix: Row[] = [
     body: (t) => ({ apiVersion: 'v1', kind: 'List', items: [role(t.ns!, t.name)] }),
   },
   {
+    // Aimed at bolt, the namespace is applied into bolt's tenant: an existing name is not acme's to patch, a
+    // missing one is not acme's to create there. Both are refused; which refusal tells whether the name is taken.
     route: `post ${applyPath}`, aim: 'namespace', own: 200, query: 'fieldManager=tenancy-matrix',
-    body: (t) => ({ apiVersion: 'v1', kind: 'List', items: [{ ...tenantNamespace(t.name, 'acme'), metadata: { name: t.name, labels: { 'tenancy.warden.dev/tenant': 'acme', touched: 'yes' } } }] }),
+    namesAreGlobal: 'an owner may create namespaces, so applying a missing name is a create, refused for another tenant',
+    body: (t) => ({ apiVersion: 'v1', kind: 'List', items: [{ ...tenantNamespace(t.name, t.name.startsWith('acme') ? 'acme' : 'bolt'), metadata: { name: t.name, labels: { 'tenancy.warden.dev/tenant': t.name.startsWith('acme') ? 'acme' : 'bolt', touched: 'yes' } } }] }),
   },
   { route: 'post /apis/authorization.k8s.io/v1/subjectaccessreviews', aim: 'role', own: 403, body: (t) => review('SubjectAccessReview', { user: 'bob', groups: ['bolt-team'], resourceAttributes: attrs(t) }) },
   {
