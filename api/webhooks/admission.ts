@@ -13,7 +13,8 @@
  *    their evaluators, any other kind by `count/<resource>.<group>` (a kind
  *    no quota tracks is allowed). An admitted request is charged to its
  *    quotas, a DELETE gives its charge back; dry runs charge nothing.
- * The first denial answers; warnings of every step are kept.
+ * The first denial answers; warnings of every step are kept. Every answer
+ * is recorded in the decision log.
  *
  * The caller is authorized like any request: a non-resource path, verb
  * `post`.
@@ -36,9 +37,14 @@ const rbacGroup = 'rbac.authorization.k8s.io';
 const rbacKinds = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
 let rbacAdmission: RbacAdmission | undefined;
 
-/** Sets (or, with undefined, clears) the check RBAC objects pass; it applies to every Warden in the process. */
-export function setRbacAdmission(fn: RbacAdmission | undefined): void {
+/**
+ * Sets (or, with undefined, clears) the check RBAC objects pass; it applies
+ * to every Warden in the process. Returns the one it replaces.
+ */
+export function setRbacAdmission(fn: RbacAdmission | undefined): RbacAdmission | undefined {
+  const previous = rbacAdmission;
   rbacAdmission = fn;
+  return previous;
 }
 
 export function isRbacObject(request: AdmissionRequest): boolean {
@@ -64,11 +70,32 @@ export async function decideAdmission(deps: AppDeps, ctx: RequestContext, reques
   return { allowed: true, ...(warnings.length ? { warnings } : {}), ...(quota.revision !== undefined ? { revision: quota.revision } : {}) };
 }
 
+/** Hands the decision to the decision log (which never blocks or throws); the objects themselves are not kept. */
+function record(deps: AppDeps, ctx: RequestContext, r: AdmissionRequest, verdict: AdmissionVerdict, revision: number): void {
+  deps.decisions?.record({
+    caller: ctx.caller?.name ?? '',
+    subject: { user: r.userInfo.username ?? '', groups: r.userInfo.groups ?? [] },
+    kind: 'AdmissionReview',
+    namespace: r.namespace,
+    verb: r.operation.toLowerCase(),
+    group: r.resource.group,
+    resource: r.resource.resource,
+    subresource: r.subResource,
+    name: r.name,
+    question: { uid: r.uid, operation: r.operation, kind: r.kind, resource: r.resource, subResource: r.subResource, namespace: r.namespace, name: r.name, dryRun: r.dryRun },
+    allowed: verdict.allowed,
+    reason: verdict.status?.message ?? verdict.warnings?.join('; ') ?? '',
+    revision,
+  });
+}
+
 export function admissionWebhook(deps: AppDeps) {
   return async (req: Request, res: Response) => {
     const ctx = contextOf(res);
     const request = parseAdmissionReview(decodeDocument(req, requireMediaType(req, ['application/json'])));
     const verdict = await decideAdmission(deps, ctx, request);
-    send(req, res, 200, reviewResponse(request.uid, verdict), verdict.revision ?? deps.snapshots.current.revision);
+    const revision = verdict.revision ?? deps.snapshots.current.revision;
+    record(deps, ctx, request, verdict, revision);
+    send(req, res, 200, reviewResponse(request.uid, verdict), revision);
   };
 }

@@ -2,13 +2,12 @@
  * ResourceQuota admission of one AdmissionRequest, with usage kept true
  * under concurrency.
  *
- * CREATE and UPDATE: the request is first decided on the quotas as last
- * committed. A denial, a dry run, or an admission that changes no usage is
- * answered from that decision without a write: each is true of a committed
- * state. An admission that charges usage is decided again on the same
- * quotas locked in a write transaction, and the new `status.used` is stored
- * in that transaction, so concurrent requests (on any replica) are charged
- * one after another and never push usage past `hard`.
+ * CREATE and UPDATE: an admission that charges usage is decided on the
+ * namespace's quotas locked in a write transaction, and the new
+ * `status.used` is stored in that transaction, so concurrent requests (on
+ * any replica) are charged one after another and never push usage past
+ * `hard`. A dry run is decided on the quotas as last committed and changes
+ * nothing; so are requests the store finds would change nothing.
  *
  * DELETE: Kubernetes leaves usage to its quota controller, which recounts
  * the namespace's objects after a deletion. Warden has no controller and
@@ -16,6 +15,7 @@
  * `oldObject`, under the same locks. The `/status` subresource replaces
  * usage wholesale for a sync job that recounts.
  */
+import type { KubeObject } from '../../engine/meta.ts';
 import { aggregateMessage } from '../../engine/validation/field-error.ts';
 import {
   checkQuotaRequest, releaseCharges, type ExtraLimit, type QuotaCharge, type QuotaDecision, type QuotaRequest,
@@ -67,38 +67,33 @@ export async function admitQuota(deps: AppDeps, ctx: RequestContext, request: Ad
 
   const question = quotaRequestOf(request);
   const checkOptions = { now: Date.now(), extraLimits: options.extraLimits ?? [] };
-  const first = checkQuotaRequest(question, await readQuotas(deps.db.prisma, namespace), checkOptions);
-  if (!first.allowed || request.dryRun || namespaceUpdates(first.charges).length === 0) return verdictOf(first);
-
-  const out = await chargeQuotas(deps.db.prisma, namespace, actorOf(ctx), (quotas) => {
+  const decide = (quotas: KubeObject[]) => {
     const d = checkQuotaRequest(question, quotas, checkOptions);
     return { updates: d.allowed ? namespaceUpdates(d.charges) : [], value: d };
-  });
-  return written(deps, verdictOf(out.value), out.result?.revision);
+  };
+  if (request.dryRun) return verdictOf(decide(await readQuotas(deps.db.prisma, namespace)).value);
+  const out = await chargeQuotas(deps.db.prisma, namespace, actorOf(ctx), decide);
+  return withRevision(verdictOf(out.value), out.revision);
 }
 
 async function release(deps: AppDeps, ctx: RequestContext, request: AdmissionRequest, options: QuotaAdmissionOptions): Promise<QuotaVerdict> {
   if (request.dryRun || request.subResource || !request.oldObject) return allowed;
   const resource = { group: request.resource.group, resource: request.resource.resource };
   const releaseOptions = { namespace: request.namespace, extraLimits: options.extraLimits ?? [] };
-  const first = releaseCharges(request.oldObject, resource, await readQuotas(deps.db.prisma, request.namespace), releaseOptions);
-  if (first.errors.length) {
-    return { allowed: true, warnings: [`the quota charge of this object was not released: ${aggregateMessage(first.errors)}`] };
-  }
-  if (namespaceUpdates(first.charges).length === 0) return allowed;
   const out = await chargeQuotas(deps.db.prisma, request.namespace, actorOf(ctx), (quotas) => {
     const r = releaseCharges(request.oldObject, resource, quotas, releaseOptions);
     return { updates: namespaceUpdates(r.charges), value: r };
   });
-  return written(deps, allowed, out.result?.revision);
+  if (out.value.errors.length) {
+    return { allowed: true, warnings: [`the quota charge of this object was not released: ${aggregateMessage(out.value.errors)}`] };
+  }
+  return withRevision(allowed, out.revision);
 }
 
 /**
  * Quota usage is not part of the decision snapshot, so the answer does not
- * wait for this replica to load the revision; it only starts the refresh.
+ * wait for this replica to load the revision (its listener or poll will).
  */
-function written(deps: AppDeps, verdict: QuotaVerdict, revision: number | undefined): QuotaVerdict {
-  if (revision === undefined) return verdict;
-  void deps.snapshots.refresh();
-  return { ...verdict, revision };
+function withRevision(verdict: QuotaVerdict, revision: number | undefined): QuotaVerdict {
+  return revision === undefined ? verdict : { ...verdict, revision };
 }

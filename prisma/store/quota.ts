@@ -15,6 +15,10 @@
  * charge transaction runs and commits them together (group commit): one
  * transaction decides them in arrival order, each on the usage the ones
  * before it left, and stores every changed quota's usage in one statement.
+ * When no charge is running, a request is first decided on the committed
+ * quotas: one that would change nothing (a denial, a namespace without
+ * quotas) is answered from that read, true of a committed state, and takes
+ * no lock.
  */
 import type { KubeObject } from '../../engine/meta.ts';
 import type { PrismaClient } from '../generated/client.ts';
@@ -39,7 +43,7 @@ export interface ChargeOutcome<T> {
   revision?: number;
 }
 
-/** Decides on the namespace's quotas (ordered by name); must not throw or keep the array. */
+/** Decides on the namespace's quotas (ordered by name); must be pure (it may be asked twice), not throw, not keep the array. */
 export type Decide<T> = (quotas: KubeObject[]) => ChargePlan<T>;
 
 const table = kindTables.ResourceQuota;
@@ -148,6 +152,11 @@ class ChargeQueue {
 
   constructor(private readonly prisma: PrismaClient) {}
 
+  /** True while a charge transaction runs or charges wait for one. */
+  get busy(): boolean {
+    return this.#busy || this.#waiting.length > 0;
+  }
+
   submit<T>(namespace: string, actor: string, decide: Decide<T>): Promise<ChargeOutcome<T>> {
     return new Promise<ChargeOutcome<T>>((resolve, reject) => {
       this.#waiting.push({ namespace, actor, decide, resolve: resolve as Pending['resolve'], reject });
@@ -187,14 +196,18 @@ class ChargeQueue {
 const queues = new WeakMap<PrismaClient, ChargeQueue>();
 
 /**
- * Locks the quotas of `namespace`, lets `decide` plan on them, and stores
- * the planned usage in the same transaction (shared with the charges that
- * queued alongside). A plan without updates writes nothing; a batch where
- * no plan has updates consumes no revision. Rejects when the transaction
- * fails, and then nothing of its batch is stored.
+ * Decides a request on the quotas of `namespace` and stores the usage it
+ * plans, in the transaction that locked the rows it decided on (shared with
+ * the charges queued alongside). A plan without updates writes nothing; a
+ * batch where no plan has updates consumes no revision. Rejects when the
+ * transaction fails, and then nothing of its batch is stored.
  */
-export function chargeQuotas<T>(prisma: PrismaClient, namespace: string, actor: string, decide: Decide<T>): Promise<ChargeOutcome<T>> {
+export async function chargeQuotas<T>(prisma: PrismaClient, namespace: string, actor: string, decide: Decide<T>): Promise<ChargeOutcome<T>> {
   let queue = queues.get(prisma);
   if (!queue) queues.set(prisma, (queue = new ChargeQueue(prisma)));
+  if (!queue.busy) {
+    const preview = decide(await readQuotas(prisma, namespace));
+    if (preview.updates.length === 0) return { value: preview.value };
+  }
   return queue.submit(namespace, actor, decide);
 }

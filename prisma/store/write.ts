@@ -182,8 +182,23 @@ async function applyOps(tx: Tx, rv: bigint, ops: WriteOp[], actor: string, writt
     record('update', w.after, w.before, w.after);
     objects.push(w.after);
   }
-  await tx.change.createMany({ data: changes as never });
+  await insertChanges(tx, changes);
   return { revision: Number(rv), objects, deleted };
+}
+
+/**
+ * Inserts the change rows in one statement, in order. The rows travel as
+ * one JSON document, so the cost stays proportional to their size however
+ * deeply the objects nest (a model `createMany` walks every nested value).
+ */
+async function insertChanges(tx: Tx, changes: ChangeRow[]): Promise<void> {
+  if (!changes.length) return;
+  await tx.$executeRawUnsafe(
+    `INSERT INTO "change" (revision, kind, namespace, name, uid, operation, actor, before, after)
+     SELECT (c->>'revision')::bigint, c->>'kind', c->>'namespace', c->>'name', c->>'uid', c->>'operation', c->>'actor', c->'before', c->'after'
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(c, n) ORDER BY n`,
+    JSON.stringify(changes.map((c) => ({ ...c, revision: String(c.revision) }))),
+  );
 }
 
 async function missingOrConflict(tx: Tx, table: KindTable, before: KubeObject): Promise<StoreError> {
