@@ -1,0 +1,119 @@
+/**
+ * Requests are validated against openapi.yaml before a handler runs: each
+ * route gets, once at start, compiled checks for its operation — the query
+ * parameters it takes (an unknown one is 400), their types, the media types
+ * its body may have (another is 415), and the body's schema (a mismatch is
+ * 400 naming the field). Values are checked as strings arrive; handlers
+ * read them as they are.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { loadSpec } from './openapi.ts';
+import { mediaTypeOf, rawBody } from './body.ts';
+import { badRequest, unsupportedMediaType, type StatusCause } from './status.ts';
+
+interface Parameter { name: string; in: 'query' | 'path' | 'header'; required?: boolean; schema?: Record<string, unknown> }
+interface Operation {
+  parameters?: (Parameter | { $ref: string })[];
+  requestBody?: { required?: boolean; content?: Record<string, { schema?: unknown }> };
+}
+
+const specId = 'warden-openapi';
+let ajv: Ajv | undefined;
+
+function compiler(): Ajv {
+  if (!ajv) {
+    // OpenAPI 3.0 schemas: extensions (x-*) are no keywords, formats are informational.
+    ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    ajv.addSchema({ $id: specId, components: loadSpec().components });
+  }
+  return ajv;
+}
+
+/** Local refs point into the registered document; inline schemas are compiled as they are. */
+function compile(schema: unknown): ValidateFunction {
+  const rewritten = JSON.parse(JSON.stringify(schema ?? {}).replaceAll('"#/components/', `"${specId}#/components/`));
+  return compiler().compile(rewritten);
+}
+
+function resolveParameter(p: Parameter | { $ref: string }): Parameter {
+  if ('$ref' in p) return loadSpec().components.parameters[p.$ref.replace('#/components/parameters/', '')] as Parameter;
+  return p;
+}
+
+/** `/rules/0/verbs` -> `rules[0].verbs`. */
+function fieldOf(prefix: string, instancePath: string): string {
+  return instancePath.split('/').slice(1).reduce((acc, seg) => {
+    const s = seg.replace(/~1/g, '/').replace(/~0/g, '~');
+    return /^\d+$/.test(s) ? `${acc}[${s}]` : acc ? `${acc}.${s}` : s;
+  }, prefix);
+}
+
+function causesOf(errors: ErrorObject[] | null | undefined, prefix = ''): StatusCause[] {
+  const seen = new Set<string>();
+  const out: StatusCause[] = [];
+  for (const e of errors ?? []) {
+    const field = fieldOf(prefix, e.instancePath);
+    const message = e.keyword === 'additionalProperties' ? `unknown field "${String(e.params.additionalProperty)}"` : e.message ?? 'is not valid';
+    if (seen.has(`${field}\0${message}`)) continue;
+    seen.add(`${field}\0${message}`);
+    out.push({ reason: 'FieldValueInvalid', message, field });
+  }
+  return out;
+}
+
+function refuse(causes: StatusCause[]): never {
+  const text = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message)).join('; ');
+  throw badRequest(`the request does not match the API schema: ${text}`, causes);
+}
+
+/** A query value as its schema's type: integers and booleans arrive as strings. */
+function coerce(value: unknown, schema: Record<string, unknown> | undefined): unknown {
+  if (typeof value !== 'string') return value;
+  if (schema?.type === 'integer' || schema?.type === 'number') return /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+  if (schema?.type === 'boolean') return value === 'true' ? true : value === 'false' ? false : value;
+  return value;
+}
+
+interface QueryCheck { validate: ValidateFunction; schema?: Record<string, unknown> }
+
+/** The checks of one operation, compiled once. */
+export function requestValidator(template: string, method: string): RequestHandler {
+  const spec = loadSpec();
+  const item = spec.paths[template] as Record<string, unknown> & { parameters?: Operation['parameters'] };
+  const op = item?.[method] as Operation | undefined;
+  if (!op) throw new Error(`openapi.yaml has no ${method.toUpperCase()} ${template}`);
+  const params = [...(item.parameters ?? []), ...(op.parameters ?? [])].map(resolveParameter);
+  const query = new Map<string, QueryCheck>();
+  for (const p of params) if (p.in === 'query') query.set(p.name, { validate: compile(p.schema ?? {}), schema: p.schema });
+  const bodies = new Map<string, ValidateFunction>();
+  for (const [type, media] of Object.entries(op.requestBody?.content ?? {})) bodies.set(type, compile(media.schema ?? {}));
+  const bodyRequired = op.requestBody?.required === true;
+
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const causes: StatusCause[] = [];
+    for (const [name, raw] of Object.entries(req.query)) {
+      const check = query.get(name);
+      if (!check) {
+        causes.push({ reason: 'FieldValueInvalid', message: `Unknown query parameter '${name}'`, field: name });
+        continue;
+      }
+      for (const v of Array.isArray(raw) ? raw : [raw]) {
+        if (!check.validate(coerce(v, check.schema))) causes.push(...causesOf(check.validate.errors, name));
+      }
+    }
+    if (causes.length) refuse(causes);
+    const raw = rawBody(req);
+    if (raw && raw.length) {
+      if (bodies.size) {
+        const type = mediaTypeOf(req);
+        const validate = bodies.get(type);
+        if (!validate) throw unsupportedMediaType(type || '(none)');
+        if (!validate(req.body)) refuse(causesOf(validate.errors));
+      }
+    } else if (bodyRequired) {
+      throw badRequest('the request body is empty');
+    }
+    next();
+  };
+}
