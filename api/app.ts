@@ -1,11 +1,14 @@
 /**
- * The express app: request id and logger, probes, authentication and
- * impersonation, authorization of the request itself, body reading (1 MiB
- * by default), the routes — each validated against its openapi.yaml
- * operation first — and the one error handler.
+ * The request listener. The hot review routes go through the fast lane
+ * (api/fast-lane.ts); everything else through the express app: request id
+ * and logger, probes, authentication and impersonation, authorization of
+ * the request itself, body reading (1 MiB by default), the routes — each
+ * validated against its openapi.yaml operation first — and the one error
+ * handler. Both run the same steps and handlers.
  */
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
 import type { AppDeps, RequestContext } from './context.ts';
 import { authnMiddleware } from './authn.ts';
 import { authzMiddleware } from './authz.ts';
@@ -15,6 +18,8 @@ import { errorHandler } from './error-handler.ts';
 import { expressPath, routes, type RouteDef } from './routes.ts';
 import { methodNotAllowed, pathNotFound } from './status.ts';
 import { requestValidator } from './request-validation.ts';
+import { createFastLane } from './fast-lane.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import './resources/escalation-check.ts';
 import './tenancy/checks.ts';
 
@@ -26,22 +31,39 @@ export function parseSize(limit: string): number {
   return unit === 'mb' ? n * 1024 * 1024 : unit === 'kb' ? n * 1024 : n;
 }
 
+/** A request's context; its child logger is made on first use, since most requests never log. */
+class Context implements Partial<RequestContext> {
+  warnings: string[] = [];
+  #log: Logger | undefined;
+  constructor(readonly id: string, private readonly root: Logger) {}
+  get log(): Logger {
+    this.#log ??= this.root.child({ reqId: this.id });
+    return this.#log;
+  }
+}
+
 export function createApp(deps: AppDeps, extra: RouteDef[] = []) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   const bodyLimit = parseSize(deps.config.bodyLimit);
 
-  app.use((req: Request, res: Response, next: NextFunction) => {
+  const debug = deps.log.isLevelEnabled('debug');
+  const begin = (req: Request, res: Response) => {
     const header = req.headers['x-request-id'];
     const id = typeof header === 'string' && /^[\w.-]{1,64}$/.test(header) ? header : randomUUID();
-    const ctx: Partial<RequestContext> = { id, log: deps.log.child({ reqId: id }), warnings: [] };
-    res.locals.ctx = ctx;
+    res.locals.ctx = new Context(id, deps.log);
     res.setHeader('X-Request-Id', id);
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      ctx.log!.debug({ method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, user: ctx.user?.name }, 'request');
-    });
+    if (debug) {
+      const started = process.hrtime.bigint();
+      res.on('finish', () => {
+        const ctx = res.locals.ctx as RequestContext;
+        ctx.log.debug({ method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, user: ctx.user?.name }, 'request');
+      });
+    }
+  };
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    begin(req, res);
     next();
   });
   const table = routes(deps, extra);
@@ -61,6 +83,11 @@ export function createApp(deps: AppDeps, extra: RouteDef[] = []) {
     if (served.some((re) => re.test(req.path))) throw methodNotAllowed();
     throw pathNotFound();
   });
-  app.use(errorHandler(deps.log, bodyLimit));
-  return app;
+  const onError = errorHandler(deps.log, bodyLimit);
+  app.use(onError);
+  const fast = createFastLane({ deps, routes: table.filter((x) => !x.public), bodyLimit, begin, onError });
+  // The server's request listener: the hot routes by the fast lane, everything else by express.
+  return Object.assign((req: IncomingMessage, res: ServerResponse) => {
+    if (!fast(req, res)) app(req, res);
+  }, { express: app });
 }

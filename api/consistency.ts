@@ -12,9 +12,7 @@ export const minRevisionHeader = 'x-warden-min-revision';
 export const minRevisionWaitMs = 2000;
 
 export function consistencyMiddleware(deps: AppDeps) {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    const raw = req.headers[minRevisionHeader];
-    if (raw === undefined) return next();
+  const wait = async (req: Request, next: NextFunction, raw: string | string[]) => {
     const value = Array.isArray(raw) ? raw[0] : raw;
     if (!/^\d{1,15}$/.test(value.trim())) throw badRequest(`X-Warden-Min-Revision: Invalid value: ${JSON.stringify(value)}: must be a non-negative integer revision`);
     const wanted = Number(value);
@@ -24,5 +22,11 @@ export function consistencyMiddleware(deps: AppDeps) {
       throw err;
     }
     next();
+  };
+  // Without the header (nearly always) the request goes on at once, without a promise.
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const raw = req.headers[minRevisionHeader];
+    if (raw === undefined) return next();
+    return wait(req, next, raw);
   };
 }

@@ -20,9 +20,10 @@ export function send(req: Request, res: Response, code: number, body: unknown, r
     res.setHeader('Warning', ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
   }
   if (revision !== undefined) res.setHeader(revisionHeader, String(revision));
-  if (wantsYaml(req)) {
-    res.status(code).type('application/yaml').send(YAML.stringify(body));
-    return;
-  }
-  res.status(code).type('application/json').send(JSON.stringify(body));
+  const yaml = wantsYaml(req);
+  const text = yaml ? YAML.stringify(body) : JSON.stringify(body);
+  res.statusCode = code;
+  res.setHeader('Content-Type', yaml ? 'application/yaml; charset=utf-8' : 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(req.method === 'HEAD' ? undefined : text);
 }

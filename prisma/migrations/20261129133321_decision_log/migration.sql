@@ -30,6 +30,3 @@ CREATE INDEX "decision_log_subject_user_idx" ON "decision_log"("subject_user");
 -- CreateIndex
 CREATE INDEX "decision_log_namespace_idx" ON "decision_log"("namespace");
 
--- Group filters of the decision log query look inside the array.
--- CreateIndex
-CREATE INDEX "decision_log_subject_groups_idx" ON "decision_log" USING GIN ("subject_groups");
