@@ -12,7 +12,7 @@ import { loadSpec } from './openapi.ts';
 import { mediaTypeOf, rawBody } from './body.ts';
 import { badRequest, unsupportedMediaType, type StatusCause } from './status.ts';
 
-interface Parameter { name: string; in: 'query' | 'path' | 'header'; required?: boolean; schema?: Record<string, unknown> }
+interface Parameter { name: string; in: 'query' | 'path' | 'header'; required?: boolean; allowEmptyValue?: boolean; schema?: Record<string, unknown> }
 interface Operation {
   parameters?: (Parameter | { $ref: string })[];
   requestBody?: { required?: boolean; content?: Record<string, { schema?: unknown }> };
@@ -75,7 +75,7 @@ function coerce(value: unknown, schema: Record<string, unknown> | undefined): un
   return value;
 }
 
-interface QueryCheck { validate: ValidateFunction; schema?: Record<string, unknown> }
+interface QueryCheck { validate: ValidateFunction; schema?: Record<string, unknown>; allowEmpty: boolean }
 
 /** The checks of one operation, compiled once. */
 export function requestValidator(template: string, method: string): RequestHandler {
@@ -85,7 +85,7 @@ export function requestValidator(template: string, method: string): RequestHandl
   if (!op) throw new Error(`openapi.yaml has no ${method.toUpperCase()} ${template}`);
   const params = [...(item.parameters ?? []), ...(op.parameters ?? [])].map(resolveParameter);
   const query = new Map<string, QueryCheck>();
-  for (const p of params) if (p.in === 'query') query.set(p.name, { validate: compile(p.schema ?? {}), schema: p.schema });
+  for (const p of params) if (p.in === 'query') query.set(p.name, { validate: compile(p.schema ?? {}), schema: p.schema, allowEmpty: p.allowEmptyValue === true });
   const bodies = new Map<string, ValidateFunction>();
   for (const [type, media] of Object.entries(op.requestBody?.content ?? {})) bodies.set(type, compile(media.schema ?? {}));
   const bodyRequired = op.requestBody?.required === true;
@@ -98,8 +98,15 @@ export function requestValidator(template: string, method: string): RequestHandl
         causes.push({ reason: 'FieldValueInvalid', message: `Unknown query parameter '${name}'`, field: name });
         continue;
       }
+      // A parameter given twice is a list; only a parameter whose schema is a list takes one.
+      if (Array.isArray(raw) && check.schema?.type !== 'array') {
+        causes.push({ reason: 'FieldValueInvalid', message: 'must be given once', field: name });
+        continue;
+      }
       for (const v of Array.isArray(raw) ? raw : [raw]) {
-        if (!check.validate(coerce(v, check.schema))) causes.push(...causesOf(check.validate.errors, name));
+        // As OpenAPI has it, a parameter without allowEmptyValue may not be given empty.
+        if (v === '' && !check.allowEmpty) causes.push({ reason: 'FieldValueInvalid', message: 'must not be empty', field: name });
+        else if (!check.validate(coerce(v, check.schema))) causes.push(...causesOf(check.validate.errors, name));
       }
     }
     if (causes.length) refuse(causes);

@@ -10,6 +10,7 @@
 import { applyChanges, buildSnapshot, type Snapshot, type SnapshotOptions } from '../engine/snapshot.ts';
 import type { PrismaClient } from './generated/client.ts';
 import { loadChangesSince, loadFull } from './snapshot-loader.ts';
+import { onCommitted, type CommittedRevision } from './store/write.ts';
 
 export interface SnapshotHealth {
   ready: boolean;
@@ -28,11 +29,36 @@ export class SnapshotSource {
   #lastError: { message: string; at: Date } | undefined;
   #stopped = false;
 
+  #unsubscribe: () => void;
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly options: SnapshotOptions,
     private readonly onError: (err: unknown) => void = () => {},
-  ) {}
+  ) {
+    this.#unsubscribe = onCommitted(prisma, (c) => this.#committedHere(c));
+  }
+
+  /**
+   * A revision this process committed: applied at once when it is the next
+   * one and complete, without reading it back; otherwise a refresh reads
+   * what is missing.
+   */
+  #committedHere(c: CommittedRevision): void {
+    const base = this.#current;
+    if (!base || this.#stopped) return;
+    if (c.complete && c.revision === base.revision + 1 && this.#lastError === undefined) {
+      try {
+        const next = applyChanges(base, c.revision, c.changes);
+        this.#current = next;
+        for (const w of [...this.#waiters]) if (next.revision >= w.revision) w.resolve(true);
+        return;
+      } catch (err) {
+        this.onError(err);
+      }
+    }
+    void this.refresh();
+  }
 
   /** The snapshot in force. Throws before the first load finished. */
   get current(): Snapshot {
@@ -66,6 +92,7 @@ export class SnapshotSource {
 
   stop(): void {
     this.#stopped = true;
+    this.#unsubscribe();
     if (this.#timer) clearTimeout(this.#timer);
     for (const w of this.#waiters) w.resolve(false);
     this.#waiters.clear();

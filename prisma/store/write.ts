@@ -4,9 +4,16 @@
  * serialized in revision order and a replica replaying `change` rows in
  * revision order never skips one), writes the rows, records one `change`
  * row per object, and NOTIFYs listeners at commit. Either every operation
- * lands or none does.
+ * of a batch lands or none does.
+ *
+ * Batches submitted while a transaction is running are committed together
+ * in the next one (group commit), each inside a savepoint of its own: they
+ * share its revision, and one that fails is rolled back alone. Listeners
+ * registered with `onCommitted` learn every committed revision with all its
+ * changes, so a replica can apply its own writes without reading them back.
  */
 import type { KubeObject } from '../../engine/meta.ts';
+import type { ObjectChange } from '../../engine/snapshot.ts';
 import type { PrismaClient } from '../generated/client.ts';
 import { StoreError, prismaCode } from './errors.ts';
 import { kindTables, namespacedKinds, toObject, toRow, type KindTable, type Row, type StoredKind } from './kinds.ts';
@@ -67,12 +74,9 @@ interface ChangeRow {
 const txOptions = { timeout: 30_000, maxWait: 30_000 };
 
 export async function writeBatch(prisma: PrismaClient, ops: WriteOp[], actor: string): Promise<WriteResult> {
-  return prisma.$transaction(async (tx) => applyOps(tx, await bumpRevision(tx), ops, actor), txOptions);
-}
-
-/** The rollback of a planned write that decided to write nothing. */
-class NothingToWrite<T> {
-  constructor(readonly value: T) {}
+  const { result } = await writeBatchWith(prisma, actor, async () => ({ ops, value: undefined }));
+  if (!result) throw new Error('a batch without operations writes nothing');
+  return result;
 }
 
 /** An update a plan made itself at the batch's revision (`after` carries it as resourceVersion); recorded like an update op. */
@@ -95,23 +99,131 @@ export interface Plan<T> {
  * first; then `plan` may lock and read rows through `tx`, may update rows
  * itself at `revision`, and returns the ops to apply, what it wrote and a
  * value. Change rows are recorded for both. A plan that writes nothing
- * rolls back: no revision is consumed and `result` is undefined. Errors
- * `plan` throws roll back and propagate.
+ * leaves no trace: `result` is undefined. Errors `plan` throws roll back its
+ * batch and propagate.
  */
-export async function writeBatchWith<T>(
+export function writeBatchWith<T>(
   prisma: PrismaClient, actor: string, plan: (tx: Tx, revision: bigint) => Promise<Plan<T>>,
 ): Promise<{ value: T; result?: WriteResult }> {
-  try {
-    return await prisma.$transaction(async (tx) => {
-      const rv = await bumpRevision(tx);
-      const { ops, written = [], value } = await plan(tx, rv);
-      if (!ops.length && !written.length) throw new NothingToWrite(value);
-      return { value, result: await applyOps(tx, rv, ops, actor, written) };
-    }, txOptions);
-  } catch (err) {
-    if (err instanceof NothingToWrite) return { value: err.value as T };
-    throw err;
+  return committerOf(prisma).submit(actor, plan as (tx: Tx, revision: bigint) => Promise<Plan<unknown>>) as Promise<{ value: T; result?: WriteResult }>;
+}
+
+/** Everything one committed revision changed, in order; `complete` is false when a change lacks what a snapshot needs (a token's hash). */
+export interface CommittedRevision {
+  revision: number;
+  changes: ObjectChange[];
+  complete: boolean;
+}
+
+type CommitListener = (c: CommittedRevision) => void;
+
+/** Calls `listener` after each commit through `prisma`; returns a function that stops it. */
+export function onCommitted(prisma: PrismaClient, listener: CommitListener): () => void {
+  const c = committerOf(prisma);
+  c.listeners.add(listener);
+  return () => c.listeners.delete(listener);
+}
+
+/** Most batches one transaction takes: bounds how long the revision lock is held. */
+const maxGroup = 64;
+
+interface Pending {
+  actor: string;
+  plan: (tx: Tx, revision: bigint) => Promise<Plan<unknown>>;
+  resolve(v: { value: unknown; result?: WriteResult }): void;
+  reject(err: unknown): void;
+}
+
+type Outcome = { ok: true; value: unknown; result?: WriteResult } | { ok: false; err: unknown };
+
+/** Rolls back a transaction in which nothing was written, so no revision is consumed. */
+class NothingWritten extends Error {}
+
+class Committer {
+  readonly listeners = new Set<CommitListener>();
+  private queue: Pending[] = [];
+  private running = false;
+
+  constructor(private readonly prisma: PrismaClient) {}
+
+  submit(actor: string, plan: Pending['plan']): Promise<{ value: unknown; result?: WriteResult }> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ actor, plan, resolve, reject });
+      if (!this.running) void this.run();
+    });
   }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.queue.length) await this.commit(this.queue.splice(0, maxGroup));
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async commit(group: Pending[]): Promise<void> {
+    const outcomes: (Outcome | undefined)[] = new Array(group.length);
+    const single = group.length === 1;
+    let committed: CommittedRevision | undefined;
+    try {
+      committed = await this.prisma.$transaction(async (tx) => {
+        const rv = await bumpRevision(tx);
+        const all: ChangeRow[] = [];
+        const objectChanges: ObjectChange[] = [];
+        let complete = true;
+        for (let i = 0; i < group.length; i++) {
+          if (!single) await tx.$executeRawUnsafe(`SAVEPOINT w${i}`);
+          try {
+            const { ops, written = [], value } = await group[i].plan(tx, rv);
+            if (!ops.length && !written.length) {
+              outcomes[i] = { ok: true, value };
+            } else {
+              const applied = await applyOps(tx, rv, ops, group[i].actor, written);
+              all.push(...applied.changes);
+              objectChanges.push(...applied.objectChanges);
+              complete &&= applied.complete;
+              outcomes[i] = { ok: true, value, result: applied.result };
+            }
+            if (!single) await tx.$executeRawUnsafe(`RELEASE SAVEPOINT w${i}`);
+          } catch (err) {
+            if (single) throw err;
+            await tx.$executeRawUnsafe(`ROLLBACK TO SAVEPOINT w${i}`);
+            outcomes[i] = { ok: false, err };
+          }
+        }
+        if (!all.length) throw new NothingWritten();
+        await insertChanges(tx, all);
+        return { revision: Number(rv), changes: objectChanges, complete };
+      }, txOptions);
+    } catch (err) {
+      if (!(err instanceof NothingWritten)) {
+        // The transaction failed as a whole (or its only batch did): every batch without its own outcome fails with it.
+        for (let i = 0; i < group.length; i++) if (!outcomes[i] || outcomes[i]!.ok) outcomes[i] = { ok: false, err };
+      }
+    }
+    if (committed) for (const l of this.listeners) {
+      try {
+        l(committed);
+      } catch { /* a listener's failure is its own */ }
+    }
+    group.forEach((p, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) p.resolve({ value: o.value, ...(o.result ? { result: o.result } : {}) });
+      else p.reject(o.err);
+    });
+  }
+}
+
+const committers = new WeakMap<PrismaClient, Committer>();
+
+function committerOf(prisma: PrismaClient): Committer {
+  let c = committers.get(prisma);
+  if (!c) {
+    c = new Committer(prisma);
+    committers.set(prisma, c);
+  }
+  return c;
 }
 
 /** Bumps the policy revision, taking its row lock until commit, and queues the NOTIFY sent at commit. */
@@ -123,8 +235,16 @@ async function bumpRevision(tx: Tx): Promise<bigint> {
   return BigInt(bumped[0].value);
 }
 
-/** Writes `ops` at revision `rv` and records one change row per object, `written` ones included. */
-async function applyOps(tx: Tx, rv: bigint, ops: WriteOp[], actor: string, written: PlannedUpdate[] = []): Promise<WriteResult> {
+interface Applied {
+  result: WriteResult;
+  /** The change rows to record, one per object, `written` ones included. */
+  changes: ChangeRow[];
+  objectChanges: ObjectChange[];
+  complete: boolean;
+}
+
+/** Writes `ops` at revision `rv`; returns what to record and what changed. */
+async function applyOps(tx: Tx, rv: bigint, ops: WriteOp[], actor: string, written: PlannedUpdate[] = []): Promise<Applied> {
   const changes: ChangeRow[] = [];
   const objects: KubeObject[] = [];
   const deleted: KubeObject[] = [];
@@ -182,8 +302,19 @@ async function applyOps(tx: Tx, rv: bigint, ops: WriteOp[], actor: string, writt
     record('update', w.after, w.before, w.after);
     objects.push(w.after);
   }
-  await insertChanges(tx, changes);
-  return { revision: Number(rv), objects, deleted };
+  // A token's hash is only in the op that created it; a token otherwise changed must be read back for it.
+  const hashes = new Map<string, string>();
+  for (const op of ops) if (op.op === 'create' && op.object.kind === 'Token' && typeof op.columns?.hash === 'string') hashes.set(op.object.metadata.name!, op.columns.hash);
+  let complete = true;
+  const objectChanges: ObjectChange[] = changes.map((c) => {
+    const change: ObjectChange = { kind: c.kind, namespace: c.namespace, name: c.name, object: (c.after as KubeObject | undefined) ?? null };
+    if (c.kind === 'Token' && c.after) {
+      change.tokenHash = hashes.get(c.name);
+      if (!change.tokenHash) complete = false;
+    }
+    return change;
+  });
+  return { result: { revision: Number(rv), objects, deleted }, changes, objectChanges, complete };
 }
 
 /**
