@@ -27,6 +27,8 @@ export interface KindTable {
   namespaced: boolean;
   /** The Prisma client property of the model. */
   delegate: string;
+  /** The table in the database (the model's @@map); its columns are the model's fields in snake_case (their @map). */
+  tableName: string;
   /** Kind-specific columns from the object (everything but metadata). */
   columns(o: KubeObject): Record<string, unknown>;
   /** Kind-specific object fields from a row. */
@@ -56,6 +58,7 @@ export const kindTables: Record<StoredKind, KindTable> = {
     apiVersion: 'v1',
     namespaced: false,
     delegate: 'namespace',
+    tableName: 'namespace',
     columns: (o) => ({
       tenant: o.metadata.labels?.[tenantLabel] ?? null,
       spec: o.spec ?? {},
@@ -68,6 +71,7 @@ export const kindTables: Record<StoredKind, KindTable> = {
     apiVersion: rbacV1,
     namespaced: true,
     delegate: 'role',
+    tableName: 'role',
     columns: (o) => ({ rules: o.rules ?? [] }),
     fields: (row) => ({ rules: row.rules ?? [] }),
   },
@@ -76,6 +80,7 @@ export const kindTables: Record<StoredKind, KindTable> = {
     apiVersion: rbacV1,
     namespaced: false,
     delegate: 'clusterRole',
+    tableName: 'cluster_role',
     columns: (o) => ({ rules: o.rules ?? [], aggregationRule: o.aggregationRule ?? null }),
     fields: (row) => {
       const out: Record<string, unknown> = { rules: row.rules ?? [] };
@@ -88,6 +93,7 @@ export const kindTables: Record<StoredKind, KindTable> = {
     apiVersion: rbacV1,
     namespaced: true,
     delegate: 'roleBinding',
+    tableName: 'role_binding',
     columns: roleRefColumns,
     fields: bindingFields,
   },
@@ -96,6 +102,7 @@ export const kindTables: Record<StoredKind, KindTable> = {
     apiVersion: rbacV1,
     namespaced: false,
     delegate: 'clusterRoleBinding',
+    tableName: 'cluster_role_binding',
     columns: roleRefColumns,
     fields: bindingFields,
   },
@@ -104,6 +111,7 @@ export const kindTables: Record<StoredKind, KindTable> = {
     apiVersion: 'v1',
     namespaced: true,
     delegate: 'serviceAccount',
+    tableName: 'service_account',
     columns: (o) => ({
       secrets: o.secrets ?? null,
       imagePullSecrets: o.imagePullSecrets ?? null,
@@ -122,6 +130,7 @@ export const kindTables: Record<StoredKind, KindTable> = {
     apiVersion: 'v1',
     namespaced: true,
     delegate: 'resourceQuota',
+    tableName: 'resource_quota',
     columns: (o) => ({ spec: o.spec ?? {}, status: o.status ?? {} }),
     fields: (row) => ({ spec: row.spec ?? {}, status: row.status ?? {} }),
   },
@@ -130,6 +139,7 @@ export const kindTables: Record<StoredKind, KindTable> = {
     apiVersion: 'networking.k8s.io/v1',
     namespaced: true,
     delegate: 'networkPolicy',
+    tableName: 'network_policy',
     columns: (o) => ({ spec: o.spec ?? {} }),
     fields: (row) => ({ spec: row.spec ?? {} }),
   },
@@ -139,6 +149,7 @@ export const kindTables: Record<StoredKind, KindTable> = {
     apiVersion: 'tenancy.warden.dev/v1',
     namespaced: false,
     delegate: 'tenant',
+    tableName: 'tenant',
     columns: (o) => ({ spec: o.spec ?? {} }),
     fields: (row) => ({ spec: row.spec ?? {}, status: { used: row.used ?? {} } }),
   },
@@ -147,6 +158,7 @@ export const kindTables: Record<StoredKind, KindTable> = {
     apiVersion: 'iam.warden.dev/v1',
     namespaced: false,
     delegate: 'user',
+    tableName: 'iam_user',
     columns: (o) => ({ groups: ((o.spec as { groups?: string[] } | undefined)?.groups) ?? [] }),
     fields: (row) => ({ spec: { groups: row.groups ?? [] } }),
   },
@@ -156,6 +168,7 @@ export const kindTables: Record<StoredKind, KindTable> = {
     apiVersion: 'iam.warden.dev/v1',
     namespaced: false,
     delegate: 'token',
+    tableName: 'iam_token',
     columns: (o) => {
       const spec = (o.spec ?? {}) as { user?: string; groups?: string[]; description?: string; expirationTimestamp?: string };
       return {

@@ -7,8 +7,8 @@
  * of a batch lands or none does.
  *
  * Batches submitted while a transaction is running are committed together
- * in the next one (group commit), each inside a savepoint of its own: they
- * share its revision, and one that fails is rolled back alone. Listeners
+ * in the next one (group commit): they share its revision, and one that
+ * fails is left out and the others committed again without it. Listeners
  * registered with `onCommitted` learn every committed revision with all its
  * changes, so a replica can apply its own writes without reading them back.
  */
@@ -162,56 +162,74 @@ class Committer {
     }
   }
 
+  /**
+   * Commits `group` in one transaction. Batches run one after another
+   * without savepoints (each would cost round trips); when one fails, the
+   * transaction is rolled back, that batch fails alone, and the others are
+   * committed again without it.
+   */
   private async commit(group: Pending[]): Promise<void> {
     const outcomes: (Outcome | undefined)[] = new Array(group.length);
-    const single = group.length === 1;
-    let committed: CommittedRevision | undefined;
-    try {
-      committed = await this.prisma.$transaction(async (tx) => {
-        const rv = await bumpRevision(tx);
-        const all: ChangeRow[] = [];
-        const objectChanges: ObjectChange[] = [];
-        let complete = true;
-        for (let i = 0; i < group.length; i++) {
-          if (!single) await tx.$executeRawUnsafe(`SAVEPOINT w${i}`);
-          try {
-            const { ops, written = [], value } = await group[i].plan(tx, rv);
-            if (!ops.length && !written.length) {
-              outcomes[i] = { ok: true, value };
-            } else {
-              const applied = await applyOps(tx, rv, ops, group[i].actor, written);
-              all.push(...applied.changes);
-              objectChanges.push(...applied.objectChanges);
-              complete &&= applied.complete;
-              outcomes[i] = { ok: true, value, result: applied.result };
-            }
-            if (!single) await tx.$executeRawUnsafe(`RELEASE SAVEPOINT w${i}`);
-          } catch (err) {
-            if (single) throw err;
-            await tx.$executeRawUnsafe(`ROLLBACK TO SAVEPOINT w${i}`);
-            outcomes[i] = { ok: false, err };
-          }
-        }
-        if (!all.length) throw new NothingWritten();
-        await insertChanges(tx, all);
-        return { revision: Number(rv), changes: objectChanges, complete };
-      }, txOptions);
-    } catch (err) {
-      if (!(err instanceof NothingWritten)) {
-        // The transaction failed as a whole (or its only batch did): every batch without its own outcome fails with it.
-        for (let i = 0; i < group.length; i++) if (!outcomes[i] || outcomes[i]!.ok) outcomes[i] = { ok: false, err };
+    let remaining = group.map((_, i) => i);
+    while (remaining.length) {
+      const attempt = await this.attempt(remaining.map((i) => group[i]));
+      if (attempt.failedAt === undefined) {
+        attempt.outcomes.forEach((o, j) => { outcomes[remaining[j]] = o; });
+        if (attempt.committed) this.announce(attempt.committed);
+        break;
       }
-    }
-    if (committed) for (const l of this.listeners) {
-      try {
-        l(committed);
-      } catch { /* a listener's failure is its own */ }
+      const failed = remaining[attempt.failedAt];
+      outcomes[failed] = { ok: false, err: attempt.error };
+      remaining = remaining.filter((i) => i !== failed);
     }
     group.forEach((p, i) => {
       const o = outcomes[i]!;
       if (o.ok) p.resolve({ value: o.value, ...(o.result ? { result: o.result } : {}) });
       else p.reject(o.err);
     });
+  }
+
+  private async attempt(batches: Pending[]): Promise<{ outcomes: Outcome[]; committed?: CommittedRevision; failedAt?: number; error?: unknown }> {
+    const outcomes: Outcome[] = [];
+    let current = -1;
+    try {
+      const committed = await this.prisma.$transaction(async (tx) => {
+        const rv = await bumpRevision(tx);
+        const all: ChangeRow[] = [];
+        const objectChanges: ObjectChange[] = [];
+        let complete = true;
+        for (current = 0; current < batches.length; current++) {
+          const { ops, written = [], value } = await batches[current].plan(tx, rv);
+          if (!ops.length && !written.length) {
+            outcomes.push({ ok: true, value });
+            continue;
+          }
+          const applied = await applyOps(tx, rv, ops, batches[current].actor, written);
+          all.push(...applied.changes);
+          objectChanges.push(...applied.objectChanges);
+          complete &&= applied.complete;
+          outcomes.push({ ok: true, value, result: applied.result });
+        }
+        current = -1;
+        if (!all.length) throw new NothingWritten();
+        await insertChanges(tx, all);
+        return { revision: Number(rv), changes: objectChanges, complete };
+      }, txOptions);
+      return { outcomes, committed };
+    } catch (err) {
+      if (err instanceof NothingWritten) return { outcomes };
+      // A batch's own failure fails that batch; a failure of the transaction itself (commit, connection) fails them all.
+      if (current >= 0) return { outcomes, failedAt: current, error: err };
+      return { outcomes: batches.map(() => ({ ok: false as const, err })) };
+    }
+  }
+
+  private announce(c: CommittedRevision): void {
+    for (const l of this.listeners) {
+      try {
+        l(c);
+      } catch { /* a listener's failure is its own */ }
+    }
   }
 }
 
@@ -258,7 +276,8 @@ async function applyOps(tx: Tx, rv: bigint, ops: WriteOp[], actor: string, writt
     if (op.op === 'create') {
       const table = tableOf(op.object);
       try {
-        const row = await delegateOf(tx, table).create({ data: { ...toRow(table, op.object, rv), ...op.columns } });
+        const row = { ...toRow(table, op.object, rv), ...op.columns };
+        await insertRow(tx, table, row);
         const stored = toObject(table, row);
         record('create', stored, undefined, stored);
         objects.push(stored);
@@ -269,8 +288,7 @@ async function applyOps(tx: Tx, rv: bigint, ops: WriteOp[], actor: string, writt
       const table = tableOf(op.object);
       const row = toRow(table, op.object, rv);
       const { uid: _uid, createdAt: _createdAt, ...data } = row;
-      const where = { ...identity(table, op.before), uid: op.before.metadata.uid, resourceVersion: BigInt(op.before.metadata.resourceVersion!) };
-      const { count } = await delegateOf(tx, table).updateMany({ where, data });
+      const count = await updateRow(tx, table, data, op.before.metadata.uid!, BigInt(op.before.metadata.resourceVersion!));
       if (count !== 1) throw await missingOrConflict(tx, table, op.before);
       const stored = toObject(table, { ...row, uid: op.before.metadata.uid!, createdAt: new Date(op.before.metadata.creationTimestamp!) });
       record('update', stored, op.before, stored);
@@ -317,6 +335,41 @@ async function applyOps(tx: Tx, rv: bigint, ops: WriteOp[], actor: string, writt
   return { result: { revision: Number(rv), objects, deleted }, changes, objectChanges, complete };
 }
 
+const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const column = (field: string) => `"${snake(field)}"`;
+
+/**
+ * A row as one JSON document keyed by column names, BigInts as strings and
+ * Dates as ISO text: what jsonb_populate_record reads back into the row type.
+ */
+function rowJson(row: Record<string, unknown>): string {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) out[snake(k)] = typeof v === 'bigint' ? v.toString() : v;
+  return JSON.stringify(out);
+}
+
+/**
+ * One row in one statement, typed by the table itself (jsonb_populate_record):
+ * the model's query machinery costs more per row than the database does.
+ */
+async function insertRow(tx: Tx, table: KindTable, row: Record<string, unknown>): Promise<void> {
+  const cols = Object.keys(row).map(column).join(', ');
+  await tx.$executeRawUnsafe(
+    `INSERT INTO "${table.tableName}" (${cols}) SELECT ${cols} FROM jsonb_populate_record(NULL::"${table.tableName}", $1::jsonb)`,
+    rowJson(row),
+  );
+}
+
+/** Updates the row with `uid` if it is still at `resourceVersion`; returns how many rows changed (0 or 1). */
+async function updateRow(tx: Tx, table: KindTable, data: Record<string, unknown>, uid: string, resourceVersion: bigint): Promise<number> {
+  const cols = Object.keys(data).map(column).join(', ');
+  return tx.$executeRawUnsafe(
+    `UPDATE "${table.tableName}" SET (${cols}) = (SELECT ${cols} FROM jsonb_populate_record(NULL::"${table.tableName}", $1::jsonb))
+      WHERE uid = $2 AND resource_version = $3`,
+    rowJson(data), uid, resourceVersion.toString(),
+  );
+}
+
 /**
  * Inserts the change rows in one statement, in order. The rows travel as
  * one JSON document, so the cost stays proportional to their size however
@@ -339,11 +392,18 @@ async function missingOrConflict(tx: Tx, table: KindTable, before: KubeObject): 
   return new StoreError('Conflict', table.kind, name!, namespace);
 }
 
+/** The database error under a raw statement's error (SQLSTATE), if any. */
+function sqlState(err: unknown): string | undefined {
+  const cause = (err as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } })?.meta?.driverAdapterError?.cause;
+  return typeof cause?.originalCode === 'string' ? cause.originalCode : undefined;
+}
+
 function translate(err: unknown, table: KindTable, o: KubeObject): unknown {
   const code = prismaCode(err);
+  const state = sqlState(err);
   const { name, namespace } = o.metadata;
-  if (code === 'P2002') return new StoreError('AlreadyExists', table.kind, name!, namespace);
+  if (code === 'P2002' || state === '23505') return new StoreError('AlreadyExists', table.kind, name!, namespace);
   // A namespaced object's foreign key names its namespace: a violation means the namespace is missing.
-  if (code === 'P2003') return new StoreError('NotFound', 'Namespace', namespace!, undefined);
+  if (code === 'P2003' || state === '23503') return new StoreError('NotFound', 'Namespace', namespace!, undefined);
   return err;
 }
