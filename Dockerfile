@@ -30,10 +30,13 @@ RUN npm run db:generate
 
 # HOST=0.0.0.0: Warden's default, 127.0.0.1, is unreachable from outside the container.
 # NODE_ENV is set only after `npm ci`, which it would otherwise steer.
+# The heap limit keeps memory near what is live (V8 otherwise lets the heap grow
+# far past it); raise it through NODE_OPTIONS for very large platforms.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \
-    WARDEN_DATA_DIR=/var/lib/warden
+    WARDEN_DATA_DIR=/var/lib/warden \
+    NODE_OPTIONS=--max-old-space-size=768
 
 # The sources stay owned by root: the server cannot rewrite its own code. It writes only to
 # WARDEN_DATA_DIR (PGlite's files, the generated admin token) and tsx's cache in /tmp.
