@@ -1,21 +1,24 @@
 /**
  * The NetworkPolicy state decisions read, cut from a snapshot: namespace
- * labels (as stored, `kubernetes.io/metadata.name` included) and the stored
- * policies, compiled once per snapshot. Policies of a namespace are in name
- * order, so verdicts list them the way a kube list would.
+ * labels (as stored, `kubernetes.io/metadata.name` included), the stored
+ * policies, and each tenant namespace's tenant default policies, compiled
+ * once per snapshot. Policies of a namespace are in name order, so verdicts
+ * list them the way a kube list would.
  */
 import type { Labels } from '../../engine/meta.ts';
 import { compileNetworkState, type CompiledNetworkState } from '../../engine/network/compile.ts';
 import type { NetworkPolicy, NetworkPolicyState } from '../../engine/network/types.ts';
 import type { Snapshot } from '../../engine/snapshot.ts';
+import { tenantLabel, tenantOf } from '../../engine/tenancy/types.ts';
 
 interface Cached {
   namespaces: Snapshot['namespaces'];
+  tenants: Snapshot['tenants'];
   compiled: CompiledNetworkState;
 }
 
-// Keyed by the policy map: a snapshot whose policies and namespaces did not
-// change (a token or user write) reuses the compiled state of the one before.
+// Keyed by the policy map: a snapshot whose policies, namespaces and tenants
+// did not change (a token or user write) reuses the compiled state of the one before.
 const cache = new WeakMap<Snapshot['networkPolicies'], Cached>();
 
 /** The plain state of a snapshot: namespace labels and policies grouped by namespace. */
@@ -27,15 +30,36 @@ export function networkPolicyStateOf(snapshot: Snapshot): NetworkPolicyState {
     const names = [...byName.keys()].sort();
     policies.set(ns, names.map((n) => byName.get(n) as unknown as NetworkPolicy));
   }
-  return { namespaces, policies };
+  return { namespaces, policies, defaults: tenantDefaultsOf(snapshot) };
+}
+
+/**
+ * A Tenant's `spec.defaultNetworkPolicies`, as NetworkPolicies of each of
+ * its namespaces: they select and allow exactly as if stored there, and
+ * verdicts mark them as tenant defaults.
+ */
+export function tenantDefaultsOf(snapshot: Snapshot): Map<string, NetworkPolicy[]> {
+  const out = new Map<string, NetworkPolicy[]>();
+  for (const [name, ns] of snapshot.namespaces) {
+    const tenant = snapshot.tenants.get(tenantOf(ns) ?? '');
+    const defaults = tenant?.spec.defaultNetworkPolicies ?? [];
+    if (!defaults.length) continue;
+    out.set(name, defaults.map((d) => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: d.name, namespace: name, labels: { [tenantLabel]: tenant!.metadata.name! } },
+      spec: d.spec,
+    }) as unknown as NetworkPolicy));
+  }
+  return out;
 }
 
 /** The compiled state of a snapshot; computed once per distinct (policies, namespaces) pair. */
 export function networkStateOf(snapshot: Snapshot): CompiledNetworkState {
   const hit = cache.get(snapshot.networkPolicies);
-  if (hit && hit.namespaces === snapshot.namespaces) return hit.compiled;
+  if (hit && hit.namespaces === snapshot.namespaces && hit.tenants === snapshot.tenants) return hit.compiled;
   const compiled = compileNetworkState(networkPolicyStateOf(snapshot));
-  cache.set(snapshot.networkPolicies, { namespaces: snapshot.namespaces, compiled });
+  cache.set(snapshot.networkPolicies, { namespaces: snapshot.namespaces, tenants: snapshot.tenants, compiled });
   return compiled;
 }
 
