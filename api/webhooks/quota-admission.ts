@@ -9,6 +9,10 @@
  * `hard`. A dry run is decided on the quotas as last committed and changes
  * nothing; so are requests the store finds would change nothing.
  *
+ * A namespace of a tenant whose Tenant sets `spec.resourceQuota` is also
+ * held to that quota: the request must fit the namespace's quotas and the
+ * tenant's, and is charged to both in the same transaction.
+ *
  * DELETE: Kubernetes leaves usage to its quota controller, which recounts
  * the namespace's objects after a deletion. Warden has no controller and
  * does not see the objects, so the DELETE itself gives back the charge of
@@ -20,7 +24,8 @@ import { aggregateMessage } from '../../engine/validation/field-error.ts';
 import {
   checkQuotaRequest, releaseCharges, type ExtraLimit, type QuotaCharge, type QuotaDecision, type QuotaRequest,
 } from '../../engine/quota/index.ts';
-import { chargeQuotas, readQuotas, type UsageUpdate } from '../../prisma/store/quota.ts';
+import { chargeQuotas, readQuotas, readTenantUsage, type TenantUsage, type UsageUpdate } from '../../prisma/store/quota.ts';
+import { tenantOf } from '../../engine/tenancy/types.ts';
 import { actorOf, type AppDeps, type RequestContext } from '../context.ts';
 import type { AdmissionRequest, AdmissionVerdict } from './admission-review.ts';
 
@@ -40,6 +45,18 @@ export interface QuotaVerdict extends AdmissionVerdict {
 }
 
 const allowed: QuotaVerdict = { allowed: true };
+
+/** The tenant's quota as a limit checked beside the namespace's quotas. */
+function tenantLimits(tenant: TenantUsage | undefined, extra: readonly ExtraLimit[]): ExtraLimit[] {
+  return tenant ? [...extra, { name: tenant.name, hard: tenant.hard, used: tenant.used, scope: 'tenant' }] : [...extra];
+}
+
+/** The tenant-wide usage a decision stores, when it charges the tenant. */
+function tenantUsed(charges: readonly QuotaCharge[], tenant: TenantUsage | undefined): Record<string, string> | undefined {
+  if (!tenant) return undefined;
+  const c = charges.find((x) => x.scope === 'tenant' && x.quota === tenant.name);
+  return c ? (c.used as Record<string, string>) : undefined;
+}
 
 /** The namespace usage a decision stores: its charges of ResourceQuotas. */
 function namespaceUpdates(charges: readonly QuotaCharge[]): UsageUpdate[] {
@@ -66,24 +83,27 @@ export async function admitQuota(deps: AppDeps, ctx: RequestContext, request: Ad
   if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return allowed;
 
   const question = quotaRequestOf(request);
-  const checkOptions = { now: Date.now(), extraLimits: options.extraLimits ?? [] };
-  const decide = (quotas: KubeObject[]) => {
-    const d = checkQuotaRequest(question, quotas, checkOptions);
-    return { updates: d.allowed ? namespaceUpdates(d.charges) : [], value: d };
+  const tenant = tenantOf(deps.snapshots.current.namespaces.get(namespace));
+  const now = Date.now();
+  const decide = (quotas: KubeObject[], t?: TenantUsage) => {
+    const d = checkQuotaRequest(question, quotas, { now, extraLimits: tenantLimits(t, options.extraLimits ?? []) });
+    return { updates: d.allowed ? namespaceUpdates(d.charges) : [], tenantUsed: d.allowed ? tenantUsed(d.charges, t) : undefined, value: d };
   };
-  if (request.dryRun) return verdictOf(decide(await readQuotas(deps.db.prisma, namespace)).value);
-  const out = await chargeQuotas(deps.db.prisma, namespace, actorOf(ctx), decide);
+  if (request.dryRun) {
+    return verdictOf(decide(await readQuotas(deps.db.prisma, namespace), await readTenantUsage(deps.db.prisma, tenant)).value);
+  }
+  const out = await chargeQuotas(deps.db.prisma, namespace, actorOf(ctx), decide, tenant);
   return withRevision(verdictOf(out.value), out.revision);
 }
 
 async function release(deps: AppDeps, ctx: RequestContext, request: AdmissionRequest, options: QuotaAdmissionOptions): Promise<QuotaVerdict> {
   if (request.dryRun || request.subResource || !request.oldObject) return allowed;
   const resource = { group: request.resource.group, resource: request.resource.resource };
-  const releaseOptions = { namespace: request.namespace, extraLimits: options.extraLimits ?? [] };
-  const out = await chargeQuotas(deps.db.prisma, request.namespace, actorOf(ctx), (quotas) => {
-    const r = releaseCharges(request.oldObject, resource, quotas, releaseOptions);
-    return { updates: namespaceUpdates(r.charges), value: r };
-  });
+  const tenant = tenantOf(deps.snapshots.current.namespaces.get(request.namespace));
+  const out = await chargeQuotas(deps.db.prisma, request.namespace, actorOf(ctx), (quotas, t) => {
+    const r = releaseCharges(request.oldObject, resource, quotas, { namespace: request.namespace, extraLimits: tenantLimits(t, options.extraLimits ?? []) });
+    return { updates: namespaceUpdates(r.charges), tenantUsed: tenantUsed(r.charges, t), value: r };
+  }, tenant);
   if (out.value.errors.length) {
     return { allowed: true, warnings: [`the quota charge of this object was not released: ${aggregateMessage(out.value.errors)}`] };
   }

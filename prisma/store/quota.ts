@@ -19,6 +19,10 @@
  * quotas: one that would change nothing (a denial, a namespace without
  * quotas) is answered from that read, true of a committed state, and takes
  * no lock.
+ *
+ * A namespace of a tenant whose Tenant has a quota is also decided on the
+ * tenant's usage, its row locked alongside, and charged in the same
+ * transaction: the sum over all the tenant's namespaces never passes it.
  */
 import type { KubeObject } from '../../engine/meta.ts';
 import type { PrismaClient } from '../generated/client.ts';
@@ -34,7 +38,16 @@ export interface UsageUpdate {
 /** A decision taken on locked quotas: the usage to store (none when nothing changes) and a value to return. */
 export interface ChargePlan<T> {
   updates: UsageUpdate[];
+  /** The tenant's new tenant-wide usage, when the request changes it. */
+  tenantUsed?: Record<string, string>;
   value: T;
+}
+
+/** The tenant a namespace belongs to, with its quota and its tenant-wide usage as locked. */
+export interface TenantUsage {
+  name: string;
+  hard: Record<string, unknown>;
+  used: Record<string, string>;
 }
 
 export interface ChargeOutcome<T> {
@@ -43,8 +56,12 @@ export interface ChargeOutcome<T> {
   revision?: number;
 }
 
-/** Decides on the namespace's quotas (ordered by name); must be pure (it may be asked twice), not throw, not keep the array. */
-export type Decide<T> = (quotas: KubeObject[]) => ChargePlan<T>;
+/**
+ * Decides on the namespace's quotas (ordered by name) and, when the
+ * namespace's tenant has a quota, on the tenant's usage; must be pure (it
+ * may be asked twice), not throw, not keep the array.
+ */
+export type Decide<T> = (quotas: KubeObject[], tenant?: TenantUsage) => ChargePlan<T>;
 
 const table = kindTables.ResourceQuota;
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -72,6 +89,45 @@ async function selectQuotas(db: Queryable, namespaces: readonly string[], lock: 
 /** The quotas of `namespace` as last committed, ordered by name (no locks). */
 export async function readQuotas(prisma: PrismaClient, namespace: string): Promise<KubeObject[]> {
   return (await selectQuotas(prisma, [namespace], false)).get(namespace)!;
+}
+
+const tenantTable = kindTables.Tenant;
+
+/** Tenants by name with their objects, `lock` taking their row locks. */
+async function selectTenants(db: Queryable, names: readonly string[], lock: boolean): Promise<Map<string, KubeObject>> {
+  if (!names.length) return new Map();
+  const params = names.map((_, i) => `$${i + 1}`).join(', ');
+  const rows = await db.$queryRawUnsafe<Row[]>(
+    `SELECT uid, name, labels, annotations, meta, spec, used, resource_version AS "resourceVersion", created_at AS "createdAt"
+       FROM tenant WHERE name IN (${params})${lock ? ' FOR UPDATE' : ''}`,
+    ...names,
+  );
+  return new Map(rows.map((r) => [r.name, toObject(tenantTable, { ...r, resourceVersion: BigInt(r.resourceVersion), createdAt: new Date(r.createdAt) })]));
+}
+
+/** The quota and usage of a tenant object, or undefined when it has no quota. */
+function tenantUsageOf(t: KubeObject | undefined): TenantUsage | undefined {
+  const hard = (t?.spec as { resourceQuota?: { hard?: Record<string, unknown> } } | undefined)?.resourceQuota?.hard;
+  if (!t || !hard || !Object.keys(hard).length) return undefined;
+  return { name: t.metadata.name!, hard, used: ((t.status as { used?: Record<string, string> } | undefined)?.used) ?? {} };
+}
+
+/** The tenant usage of `tenant` as last committed (no lock). */
+export async function readTenantUsage(prisma: PrismaClient, tenant: string | undefined): Promise<TenantUsage | undefined> {
+  if (!tenant) return undefined;
+  return tenantUsageOf((await selectTenants(prisma, [tenant], false)).get(tenant));
+}
+
+/** Stores tenants' usage at revision `rv` on rows this transaction locked. */
+async function storeTenantUsage(tx: Tx, rv: bigint, updates: readonly PlannedUpdate[]): Promise<void> {
+  const rows = updates.map((u) => ({ uid: u.before.metadata.uid, rv: u.before.metadata.resourceVersion, used: (u.after.status as { used?: unknown }).used ?? {} }));
+  const count = await tx.$executeRawUnsafe(
+    `UPDATE tenant AS t SET used = v.used, resource_version = $1::bigint
+       FROM jsonb_to_recordset($2::jsonb) AS v(uid text, rv bigint, used jsonb)
+      WHERE t.uid = v.uid AND t.resource_version = v.rv`,
+    String(rv), JSON.stringify(rows),
+  );
+  if (count !== rows.length) throw new Error(`tenant usage update matched ${count} of ${rows.length} locked rows`);
 }
 
 /**
@@ -103,6 +159,8 @@ async function storeStatuses(tx: Tx, rv: bigint, updates: readonly PlannedUpdate
 
 interface Pending {
   namespace: string;
+  /** The namespace's tenant, whose quota is decided on and charged too. */
+  tenant?: string;
   actor: string;
   decide: Decide<unknown>;
   resolve(outcome: ChargeOutcome<unknown>): void;
@@ -118,17 +176,25 @@ type Settled = { ok: true; value: unknown; wrote: boolean } | { ok: false; error
  */
 async function decideBatch(tx: Tx, rv: bigint, batch: readonly Pending[]): Promise<Plan<Settled[]>> {
   const locked = await lockQuotas(tx, [...new Set(batch.map((p) => p.namespace))]);
+  const tenants = await selectTenants(tx, [...new Set(batch.map((p) => p.tenant).filter((t): t is string => !!t))], true);
   const before = new Map<string, KubeObject>();
   const after = new Map<string, KubeObject>();
+  const tenantBefore = new Map<string, KubeObject>();
   const outcomes = batch.map((p): Settled => {
     const quotas = locked.get(p.namespace)!;
+    const tenant = p.tenant ? tenants.get(p.tenant) : undefined;
     let plan: ChargePlan<unknown>;
     try {
-      plan = p.decide([...quotas]);
+      plan = p.decide([...quotas], tenantUsageOf(tenant));
     } catch (error) {
       return { ok: false, error };
     }
     let wrote = false;
+    if (plan.tenantUsed && tenant) {
+      if (!tenantBefore.has(p.tenant!)) tenantBefore.set(p.tenant!, tenant);
+      tenants.set(p.tenant!, withUsed(tenant, plan.tenantUsed));
+      wrote = true;
+    }
     for (const u of plan.updates) {
       const i = quotas.findIndex((q) => q.metadata.name === u.quota);
       if (i < 0) continue;
@@ -140,9 +206,12 @@ async function decideBatch(tx: Tx, rv: bigint, batch: readonly Pending[]): Promi
     }
     return { ok: true, value: plan.value, wrote };
   });
-  const written = [...after].map(([key, q]) => ({ before: before.get(key)!, after: { ...q, metadata: { ...q.metadata, resourceVersion: String(rv) } } }));
+  const stamp = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: String(rv) } });
+  const written = [...after].map(([key, q]) => ({ before: before.get(key)!, after: stamp(q) }));
   if (written.length) await storeStatuses(tx, rv, written);
-  return { ops: [], written, value: outcomes };
+  const tenantsWritten = [...tenantBefore].map(([name, b]) => ({ before: b, after: stamp(tenants.get(name)!) }));
+  if (tenantsWritten.length) await storeTenantUsage(tx, rv, tenantsWritten);
+  return { ops: [], written: [...written, ...tenantsWritten], value: outcomes };
 }
 
 /** One replica's charges for one database, committed a batch at a time. */
@@ -157,9 +226,9 @@ class ChargeQueue {
     return this.#busy || this.#waiting.length > 0;
   }
 
-  submit<T>(namespace: string, actor: string, decide: Decide<T>): Promise<ChargeOutcome<T>> {
+  submit<T>(namespace: string, tenant: string | undefined, actor: string, decide: Decide<T>): Promise<ChargeOutcome<T>> {
     return new Promise<ChargeOutcome<T>>((resolve, reject) => {
-      this.#waiting.push({ namespace, actor, decide, resolve: resolve as Pending['resolve'], reject });
+      this.#waiting.push({ namespace, tenant, actor, decide, resolve: resolve as Pending['resolve'], reject });
       this.#next();
     });
   }
@@ -202,12 +271,14 @@ const queues = new WeakMap<PrismaClient, ChargeQueue>();
  * batch where no plan has updates consumes no revision. Rejects when the
  * transaction fails, and then nothing of its batch is stored.
  */
-export async function chargeQuotas<T>(prisma: PrismaClient, namespace: string, actor: string, decide: Decide<T>): Promise<ChargeOutcome<T>> {
+export async function chargeQuotas<T>(
+  prisma: PrismaClient, namespace: string, actor: string, decide: Decide<T>, tenant?: string,
+): Promise<ChargeOutcome<T>> {
   let queue = queues.get(prisma);
   if (!queue) queues.set(prisma, (queue = new ChargeQueue(prisma)));
   if (!queue.busy) {
-    const preview = decide(await readQuotas(prisma, namespace));
-    if (preview.updates.length === 0) return { value: preview.value };
+    const preview = decide(await readQuotas(prisma, namespace), await readTenantUsage(prisma, tenant));
+    if (preview.updates.length === 0 && !preview.tenantUsed) return { value: preview.value };
   }
-  return queue.submit(namespace, actor, decide);
+  return queue.submit(namespace, tenant, actor, decide);
 }
