@@ -76,10 +76,13 @@ test('kubectl create role, rolebinding, clusterrole and clusterrolebinding store
   assert.deepEqual(crb.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'ns-viewer' });
 });
 
-const podsMissing = 'Warden\'s discovery lists no pods, so kubectl refuses --resource=pods before sending anything';
-
-test('kubectl create role --resource=pods creates a Role for pods', { skip, todo: skip ? false : podsMissing }, async () => {
-  await created(['role', 'pods-by-generator', '--verb=get', '--resource=pods', '-n', ns], /pods-by-generator created/);
+// kubectl's role generator names only resources the server lists in discovery. Warden serves no pods:
+// a rule on pods is written with `kubectl create -f` (as the can-i test below does).
+test('kubectl create role names only resources Warden serves: serviceaccounts yes, pods no', { skip }, async () => {
+  await created(['role', 'sa-getter', '--verb=get', '--resource=serviceaccounts', '-n', ns], /sa-getter created/);
+  const pods = await kubectl('create', 'role', 'pods-by-generator', '--verb=get', '--resource=pods', '-n', ns);
+  assert.notEqual(pods.code, 0);
+  assert.match(pods.stderr, /the server doesn't have a resource type "pods"/);
 });
 
 test('kubectl auth can-i answers yes and no, for the user and through its groups', { skip }, async () => {
