@@ -11,6 +11,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from './generated/client.ts';
+import { registerAdapter, releaseAdapter } from './store/raw.ts';
 
 export interface DatabaseOptions {
   /** A postgres:// URL; when absent, PGlite in `dataDir`. */
@@ -41,6 +42,7 @@ export function openDatabase(opts: DatabaseOptions): Database {
     pool.on('error', () => {});
     const adapterFactory = new PrismaPg(pool);
     const prisma = new PrismaClient({ adapter: adapterFactory });
+    registerAdapter(prisma, adapterFactory);
     return {
       kind: 'postgres',
       prisma,
@@ -48,6 +50,7 @@ export function openDatabase(opts: DatabaseOptions): Database {
       pool,
       url: opts.url,
       async close() {
+        await releaseAdapter(prisma);
         await prisma.$disconnect();
         await pool.end();
       },
@@ -60,12 +63,14 @@ export function openDatabase(opts: DatabaseOptions): Database {
     : new PGlite(inMemory ? 'memory://' : `${opts.dataDir}/pgdata`);
   const adapterFactory = new PrismaPGlite(pglite) as unknown as SqlMigrationAwareDriverAdapterFactory;
   const prisma = new PrismaClient({ adapter: adapterFactory as never });
+  registerAdapter(prisma, adapterFactory);
   return {
     kind: 'pglite',
     prisma,
     adapterFactory,
     pglite,
     async close() {
+      await releaseAdapter(prisma);
       await prisma.$disconnect();
       await pglite.close();
     },

@@ -5,7 +5,8 @@
  * re-reads them under row locks inside a write transaction, lets the
  * caller decide on exactly those rows, and stores the new `status.used` in
  * that same transaction, with the revision bump and change rows every write
- * has (`writeBatchWith`). Concurrent charges therefore decide one after
+ * has (`writeOwnRows`: statements on the driver adapter, the hot path of
+ * admission). Concurrent charges therefore decide one after
  * another, each on the usage the previous one left: usage never passes
  * `hard` by a race, whichever replica the requests reach.
  *
@@ -27,7 +28,8 @@
 import type { KubeObject } from '../../engine/meta.ts';
 import type { PrismaClient } from '../generated/client.ts';
 import { kindTables, toObject, type Row } from './kinds.ts';
-import { writeBatchWith, type Plan, type PlannedUpdate, type Tx } from './write.ts';
+import { sqlOf, type Sql } from './raw.ts';
+import { writeOwnRows, type PlannedUpdate } from './write.ts';
 
 /** The new `status.used` of one quota, by name. */
 export interface UsageUpdate {
@@ -67,12 +69,10 @@ const table = kindTables.ResourceQuota;
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const maxBatch = 256;
 
-type Queryable = Pick<Tx, '$queryRawUnsafe'>;
-
 /** The quotas of `namespaces`, by namespace, each list ordered by name; `lock` takes their row locks. */
-async function selectQuotas(db: Queryable, namespaces: readonly string[], lock: boolean): Promise<Map<string, KubeObject[]>> {
+async function selectQuotas(sql: Sql, namespaces: readonly string[], lock: boolean): Promise<Map<string, KubeObject[]>> {
   const params = namespaces.map((_, i) => `$${i + 1}`).join(', ');
-  const rows = await db.$queryRawUnsafe<Row[]>(
+  const rows = await sql.query<Row>(
     `SELECT uid, namespace, name, labels, annotations, meta, spec, status,
             resource_version AS "resourceVersion", created_at AS "createdAt"
        FROM resource_quota WHERE namespace IN (${params})${lock ? ' FOR UPDATE' : ''}`,
@@ -88,16 +88,16 @@ async function selectQuotas(db: Queryable, namespaces: readonly string[], lock: 
 
 /** The quotas of `namespace` as last committed, ordered by name (no locks). */
 export async function readQuotas(prisma: PrismaClient, namespace: string): Promise<KubeObject[]> {
-  return (await selectQuotas(prisma, [namespace], false)).get(namespace)!;
+  return (await selectQuotas(await sqlOf(prisma), [namespace], false)).get(namespace)!;
 }
 
 const tenantTable = kindTables.Tenant;
 
 /** Tenants by name with their objects, `lock` taking their row locks. */
-async function selectTenants(db: Queryable, names: readonly string[], lock: boolean): Promise<Map<string, KubeObject>> {
+async function selectTenants(sql: Sql, names: readonly string[], lock: boolean): Promise<Map<string, KubeObject>> {
   if (!names.length) return new Map();
   const params = names.map((_, i) => `$${i + 1}`).join(', ');
-  const rows = await db.$queryRawUnsafe<Row[]>(
+  const rows = await sql.query<Row>(
     `SELECT uid, name, labels, annotations, meta, spec, used, resource_version AS "resourceVersion", created_at AS "createdAt"
        FROM tenant WHERE name IN (${params})${lock ? ' FOR UPDATE' : ''}`,
     ...names,
@@ -115,13 +115,13 @@ function tenantUsageOf(t: KubeObject | undefined): TenantUsage | undefined {
 /** The tenant usage of `tenant` as last committed (no lock). */
 export async function readTenantUsage(prisma: PrismaClient, tenant: string | undefined): Promise<TenantUsage | undefined> {
   if (!tenant) return undefined;
-  return tenantUsageOf((await selectTenants(prisma, [tenant], false)).get(tenant));
+  return tenantUsageOf((await selectTenants(await sqlOf(prisma), [tenant], false)).get(tenant));
 }
 
 /** Stores tenants' usage at revision `rv` on rows this transaction locked. */
-async function storeTenantUsage(tx: Tx, rv: bigint, updates: readonly PlannedUpdate[]): Promise<void> {
+async function storeTenantUsage(sql: Sql, rv: bigint, updates: readonly PlannedUpdate[]): Promise<void> {
   const rows = updates.map((u) => ({ uid: u.before.metadata.uid, rv: u.before.metadata.resourceVersion, used: (u.after.status as { used?: unknown }).used ?? {} }));
-  const count = await tx.$executeRawUnsafe(
+  const count = await sql.execute(
     `UPDATE tenant AS t SET used = v.used, resource_version = $1::bigint
        FROM jsonb_to_recordset($2::jsonb) AS v(uid text, rv bigint, used jsonb)
       WHERE t.uid = v.uid AND t.resource_version = v.rv`,
@@ -135,8 +135,8 @@ async function storeTenantUsage(tx: Tx, rv: bigint, updates: readonly PlannedUpd
  * transaction ends. A writer that committed before the lock was granted is
  * seen: under READ COMMITTED a locking read returns the newest row version.
  */
-export function lockQuotas(tx: Tx, namespaces: readonly string[]): Promise<Map<string, KubeObject[]>> {
-  return selectQuotas(tx, namespaces, true);
+export function lockQuotas(sql: Sql, namespaces: readonly string[]): Promise<Map<string, KubeObject[]>> {
+  return selectQuotas(sql, namespaces, true);
 }
 
 const withUsed = (q: KubeObject, used: Record<string, string>): KubeObject =>
@@ -146,9 +146,9 @@ const withUsed = (q: KubeObject, used: Record<string, string>): KubeObject =>
  * Stores the status of each `after` at revision `rv`, in one statement, on
  * rows locked by this transaction (so each still has its `before` version).
  */
-async function storeStatuses(tx: Tx, rv: bigint, updates: readonly PlannedUpdate[]): Promise<void> {
+async function storeStatuses(sql: Sql, rv: bigint, updates: readonly PlannedUpdate[]): Promise<void> {
   const rows = updates.map((u) => ({ uid: u.before.metadata.uid, rv: u.before.metadata.resourceVersion, status: u.after.status ?? {} }));
-  const count = await tx.$executeRawUnsafe(
+  const count = await sql.execute(
     `UPDATE resource_quota AS q SET status = v.status, resource_version = $1::bigint
        FROM jsonb_to_recordset($2::jsonb) AS v(uid text, rv bigint, status jsonb)
       WHERE q.uid = v.uid AND q.resource_version = v.rv`,
@@ -174,9 +174,9 @@ type Settled = { ok: true; value: unknown; wrote: boolean } | { ok: false; error
  * namespace, each seeing the usage the ones before it left, and stores the
  * final usage of every quota that changed.
  */
-async function decideBatch(tx: Tx, rv: bigint, batch: readonly Pending[]): Promise<Plan<Settled[]>> {
-  const locked = await lockQuotas(tx, [...new Set(batch.map((p) => p.namespace))]);
-  const tenants = await selectTenants(tx, [...new Set(batch.map((p) => p.tenant).filter((t): t is string => !!t))], true);
+async function decideBatch(sql: Sql, rv: bigint, batch: readonly Pending[]): Promise<{ written: PlannedUpdate[]; value: Settled[] }> {
+  const locked = await lockQuotas(sql, [...new Set(batch.map((p) => p.namespace))]);
+  const tenants = await selectTenants(sql, [...new Set(batch.map((p) => p.tenant).filter((t): t is string => !!t))], true);
   const before = new Map<string, KubeObject>();
   const after = new Map<string, KubeObject>();
   const tenantBefore = new Map<string, KubeObject>();
@@ -208,10 +208,10 @@ async function decideBatch(tx: Tx, rv: bigint, batch: readonly Pending[]): Promi
   });
   const stamp = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: String(rv) } });
   const written = [...after].map(([key, q]) => ({ before: before.get(key)!, after: stamp(q) }));
-  if (written.length) await storeStatuses(tx, rv, written);
+  if (written.length) await storeStatuses(sql, rv, written);
   const tenantsWritten = [...tenantBefore].map(([name, b]) => ({ before: b, after: stamp(tenants.get(name)!) }));
-  if (tenantsWritten.length) await storeTenantUsage(tx, rv, tenantsWritten);
-  return { ops: [], written: [...written, ...tenantsWritten], value: outcomes };
+  if (tenantsWritten.length) await storeTenantUsage(sql, rv, tenantsWritten);
+  return { written: [...written, ...tenantsWritten], value: outcomes };
 }
 
 /** One replica's charges for one database, committed a batch at a time. */
@@ -250,7 +250,7 @@ class ChargeQueue {
 
   async #commit(batch: Pending[], actor: string): Promise<void> {
     try {
-      const { value: settled, result } = await writeBatchWith(this.prisma, actor, (tx, rv) => decideBatch(tx, rv, batch));
+      const { value: settled, result } = await writeOwnRows(this.prisma, actor, (sql, rv) => decideBatch(sql, rv, batch));
       batch.forEach((p, i) => {
         const s = settled[i];
         if (s.ok) p.resolve({ value: s.value, ...(s.wrote && result ? { revision: result.revision } : {}) });

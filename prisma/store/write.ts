@@ -17,6 +17,7 @@ import type { ObjectChange } from '../../engine/snapshot.ts';
 import type { PrismaClient } from '../generated/client.ts';
 import { StoreError, prismaCode } from './errors.ts';
 import { kindTables, namespacedKinds, toObject, toRow, type KindTable, type Row, type StoredKind } from './kinds.ts';
+import { ClientSql, sqlOf, type Sql } from './raw.ts';
 
 export const revisionChannel = 'warden_revision';
 
@@ -108,6 +109,43 @@ export function writeBatchWith<T>(
   return committerOf(prisma).submit(actor, plan as (tx: Tx, revision: bigint) => Promise<Plan<unknown>>) as Promise<{ value: T; result?: WriteResult }>;
 }
 
+/**
+ * A write whose plan updates rows with statements of its own and nothing
+ * else (quota usage), in a transaction on the database's driver adapter
+ * (`sqlOf`), outside the group commit of `writeBatchWith` and cheaper per
+ * statement. It is the same write otherwise: the revision is bumped first
+ * (its row lock orders it among all other writes), the plan may lock, read
+ * and update rows through `sql` at that revision, change rows are recorded
+ * for what it returns as written, and `onCommitted` listeners learn the
+ * revision. A plan that writes nothing rolls back and consumes no revision
+ * (`result` undefined); one that throws rolls back and the error propagates.
+ */
+export async function writeOwnRows<T>(
+  prisma: PrismaClient, actor: string, plan: (sql: Sql, revision: bigint) => Promise<{ written: PlannedUpdate[]; value: T }>,
+): Promise<{ value: T; result?: WriteResult }> {
+  const db = await sqlOf(prisma);
+  let planned: { written: PlannedUpdate[]; value: T } | undefined;
+  try {
+    const { committed, result } = await db.transaction(async (sql) => {
+      const rv = await bumpRevision(sql);
+      planned = await plan(sql, rv);
+      if (!planned.written.length) throw new NothingWritten();
+      const changes = planned.written.map((w): ChangeRow => ({
+        revision: rv, kind: w.after.kind, namespace: w.after.metadata.namespace ?? '', name: w.after.metadata.name!,
+        uid: w.after.metadata.uid!, operation: 'update', actor, before: w.before, after: w.after,
+      }));
+      const applied = summary(rv, [], changes, planned.written.map((w) => w.after), []);
+      await insertChanges(sql, changes);
+      return { committed: { revision: Number(rv), changes: applied.objectChanges, complete: applied.complete }, result: applied.result };
+    });
+    committerOf(prisma).announce(committed);
+    return { value: planned!.value, result };
+  } catch (err) {
+    if (err instanceof NothingWritten) return { value: planned!.value };
+    throw err;
+  }
+}
+
 /** Everything one committed revision changed, in order; `complete` is false when a change lacks what a snapshot needs (a token's hash). */
 export interface CommittedRevision {
   revision: number;
@@ -194,7 +232,7 @@ class Committer {
     let current = -1;
     try {
       const committed = await this.prisma.$transaction(async (tx) => {
-        const rv = await bumpRevision(tx);
+        const rv = await bumpRevision(new ClientSql(tx));
         const all: ChangeRow[] = [];
         const objectChanges: ObjectChange[] = [];
         let complete = true;
@@ -212,7 +250,7 @@ class Committer {
         }
         current = -1;
         if (!all.length) throw new NothingWritten();
-        await insertChanges(tx, all);
+        await insertChanges(new ClientSql(tx), all);
         return { revision: Number(rv), changes: objectChanges, complete };
       }, txOptions);
       return { outcomes, committed };
@@ -224,7 +262,7 @@ class Committer {
     }
   }
 
-  private announce(c: CommittedRevision): void {
+  announce(c: CommittedRevision): void {
     for (const l of this.listeners) {
       try {
         l(c);
@@ -245,8 +283,8 @@ function committerOf(prisma: PrismaClient): Committer {
 }
 
 /** Bumps the policy revision, taking its row lock until commit, and queues the NOTIFY sent at commit. */
-async function bumpRevision(tx: Tx): Promise<bigint> {
-  const bumped = await tx.$queryRawUnsafe<{ value: bigint }[]>(
+async function bumpRevision(sql: Sql): Promise<bigint> {
+  const bumped = await sql.query<{ value: string }>(
     `WITH r AS (UPDATE policy_revision SET value = value + 1 WHERE id = 1 RETURNING value)
      SELECT value, pg_notify('${revisionChannel}', value::text)::text AS notified FROM r`,
   );
@@ -320,6 +358,11 @@ async function applyOps(tx: Tx, rv: bigint, ops: WriteOp[], actor: string, writt
     record('update', w.after, w.before, w.after);
     objects.push(w.after);
   }
+  return summary(rv, ops, changes, objects, deleted);
+}
+
+/** What a batch at `rv` wrote, given its change rows. */
+function summary(rv: bigint, ops: readonly WriteOp[], changes: ChangeRow[], objects: KubeObject[], deleted: KubeObject[]): Applied {
   // A token's hash is only in the op that created it; a token otherwise changed must be read back for it.
   const hashes = new Map<string, string>();
   for (const op of ops) if (op.op === 'create' && op.object.kind === 'Token' && typeof op.columns?.hash === 'string') hashes.set(op.object.metadata.name!, op.columns.hash);
@@ -375,9 +418,9 @@ async function updateRow(tx: Tx, table: KindTable, data: Record<string, unknown>
  * one JSON document, so the cost stays proportional to their size however
  * deeply the objects nest (a model `createMany` walks every nested value).
  */
-async function insertChanges(tx: Tx, changes: ChangeRow[]): Promise<void> {
+async function insertChanges(sql: Sql, changes: ChangeRow[]): Promise<void> {
   if (!changes.length) return;
-  await tx.$executeRawUnsafe(
+  await sql.execute(
     `INSERT INTO "change" (revision, kind, namespace, name, uid, operation, actor, before, after)
      SELECT (c->>'revision')::bigint, c->>'kind', c->>'namespace', c->>'name', c->>'uid', c->>'operation', c->>'actor', c->'before', c->'after'
        FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(c, n) ORDER BY n`,
