@@ -14,6 +14,9 @@
  *
  * The mix: 70% pod CREATEs (charged), 20% DELETEs of a pod admitted
  * earlier (released), 10% ConfigMap CREATEs (counted); namespaces at random.
+ * Beside the steady run, the same load as dry runs (decided on committed
+ * usage with one read, no transaction) shows what the charge costs over
+ * HTTP, decoding and the read.
  *
  * Run: node --import tsx bench/quota-admission.ts [--namespaces N] [--rate R] [--seconds S]
  */
@@ -122,6 +125,8 @@ async function seed(): Promise<void> {
 
 const rand = seededRandom(7);
 let serial = 0;
+/** While set, every review is a dry run: decided on committed usage, charging nothing. */
+let dryRun = false;
 const admitted: { namespace: string; pod: unknown }[] = [];
 
 function podObject(namespace: string, name: string) {
@@ -143,7 +148,7 @@ function nextReview(): { body: unknown; onAllowed?: () => void } {
     apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
     request: {
       uid, kind: { group: '', version: 'v1', kind }, resource: { group: '', version: 'v1', resource }, name, namespace, operation,
-      userInfo: { username: 'system:serviceaccount:kube-system:deployer', groups: ['system:authenticated'] }, object, oldObject, dryRun: false,
+      userInfo: { username: 'system:serviceaccount:kube-system:deployer', groups: ['system:authenticated'] }, object, oldObject, dryRun,
     },
   });
   if (roll < 0.2 && admitted.length) {
@@ -156,7 +161,8 @@ function nextReview(): { body: unknown; onAllowed?: () => void } {
     return { body: request('ConfigMap', 'configmaps', 'CREATE', namespace, `cm-${serial}`, cm, null) };
   }
   const pod = podObject(namespace, `p-${serial}`);
-  return { body: request('Pod', 'pods', 'CREATE', namespace, `p-${serial}`, pod, null), onAllowed: () => admitted.push({ namespace, pod }) };
+  const body = request('Pod', 'pods', 'CREATE', namespace, `p-${serial}`, pod, null);
+  return dryRun ? { body } : { body, onAllowed: () => admitted.push({ namespace, pod }) };
 }
 
 interface RunResult {
@@ -243,6 +249,9 @@ async function main(): Promise<void> {
     const steady = await openLoop(steadyRate, seconds);
     report(`steady ${seconds} s`, steady);
     console.log(`target p99 <= 10 ms at ${steadyRate}/s: ${q(steady.latencies, 0.99) <= 10 && steady.answered === steady.sent ? 'met' : 'not met'}`);
+    dryRun = true;
+    report(`  beside it, the same load as dry runs (one read, no charge transaction) ${seconds} s`, await openLoop(steadyRate, seconds));
+    dryRun = false;
     let best = sustained(steady) ? steadyRate : 0;
     for (const rate of [750, 1000, 1250, 1500, 2000, 2500, 3000].filter((x) => x > steadyRate)) {
       const r = await openLoop(rate, 5);
