@@ -66,6 +66,8 @@ const printedFigures: Record<string, Printed[]> = {
       { group: 1, name: 'plain Casbin enforcer, mean per check', unit: 'ms' }] },
     { pattern: /speed-up \(mean per check\): vs first ask on a just-built engine (\d+)x/, figures: [
       { group: 1, name: 'speed-up over the plain enforcer (first ask)', unit: '×', target: ge(1000) }] },
+    { pattern: /machine floor \(no engine code\): 200 random reads over 256 MiB p50 ([\d.]+) µs, p99 ([\d.]+) µs/, figures: [
+      { group: 2, name: 'machine floor: p99 of 200 random reads over 256 MiB', unit: 'µs' }] },
   ],
   'quota-engine': [
     { pattern: /checkQuotaRequest [^:]*: \d+ requests, p50 ([\d.]+) µs, p99 ([\d.]+) µs/, figures: [
@@ -77,6 +79,9 @@ const printedFigures: Record<string, Printed[]> = {
       { group: 2, name: 'admission throughput at 500/s offered', unit: 'req/s' },
       { group: 3, name: 'admission latency p50 at 500/s offered', unit: 'ms' },
       { group: 4, name: 'admission latency p99 at 500/s offered', unit: 'ms', target: le(10) }] },
+    { pattern: /the same load as dry runs .*?latency p50 ([\d.]+) ms, p90 [\d.]+ ms, p99 ([\d.]+) ms/, figures: [
+      { group: 1, name: 'beside it, dry runs (no charge): latency p50', unit: 'ms' },
+      { group: 2, name: 'beside it, dry runs (no charge): latency p99', unit: 'ms' }] },
     { pattern: /max sustained: (below )?(\d+)\/s/, figures: [
       { group: 2, qualifier: 1, name: 'admission max sustained rate (p99 < 50 ms)', unit: 'req/s' }] },
   ],
