@@ -128,10 +128,10 @@ registerCommitGuard(async (tx, ops) => {
     if (t) creating.set(t, (creating.get(t) ?? 0) + 1);
   }
   for (const [name, adding] of creating) {
-    const row = await tx.tenant.findUnique({ where: { name } });
-    const limit = (row?.spec as { namespaceLimit?: number } | undefined)?.namespaceLimit;
-    if (!row || limit === undefined) continue;
-    const count = await tx.namespace.count({ where: { tenant: name } });
+    const [row] = await tx.query<{ spec: { namespaceLimit?: number } }>('SELECT spec FROM tenant WHERE name = $1', name);
+    const limit = row?.spec?.namespaceLimit;
+    if (limit === undefined) continue;
+    const [{ count }] = await tx.query<{ count: number }>('SELECT count(*)::int AS count FROM namespace WHERE tenant = $1', name);
     if (count + adding > limit) throw limitReached({ metadata: { name }, spec: { namespaceLimit: limit } } as unknown as Tenant, count);
   }
 });

@@ -17,7 +17,7 @@ import type { ObjectChange } from '../../engine/snapshot.ts';
 import type { PrismaClient } from '../generated/client.ts';
 import { StoreError, prismaCode } from './errors.ts';
 import { kindTables, namespacedKinds, toObject, toRow, type KindTable, type Row, type StoredKind } from './kinds.ts';
-import { ClientSql, sqlOf, type Sql } from './raw.ts';
+import { sqlOf, type Sql } from './raw.ts';
 
 export const revisionChannel = 'warden_revision';
 
@@ -36,8 +36,8 @@ export interface WriteResult {
   deleted: KubeObject[];
 }
 
-/** The client inside a write transaction. */
-export type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
+/** Statements inside a write transaction (on the database's driver adapter, see raw.ts). */
+export type Tx = Sql;
 type Delegate = {
   create(args: { data: Row }): Promise<Row>;
   updateMany(args: { where: Record<string, unknown>; data: Record<string, unknown> }): Promise<{ count: number }>;
@@ -46,7 +46,7 @@ type Delegate = {
   findFirst(args: { where: Record<string, unknown> }): Promise<Row | null>;
 };
 
-export function delegateOf(tx: Tx | PrismaClient, table: KindTable): Delegate {
+export function delegateOf(tx: PrismaClient, table: KindTable): Delegate {
   return (tx as unknown as Record<string, Delegate>)[table.delegate];
 }
 
@@ -54,10 +54,6 @@ function tableOf(o: KubeObject): KindTable {
   const table = kindTables[o.kind as StoredKind];
   if (!table) throw new Error(`no table stores kind ${o.kind}`);
   return table;
-}
-
-function identity(table: KindTable, o: KubeObject): Record<string, unknown> {
-  return table.namespaced ? { namespace: o.metadata.namespace, name: o.metadata.name } : { name: o.metadata.name };
 }
 
 interface ChangeRow {
@@ -71,8 +67,6 @@ interface ChangeRow {
   before?: object;
   after?: object;
 }
-
-const txOptions = { timeout: 30_000, maxWait: 30_000 };
 
 export async function writeBatch(prisma: PrismaClient, ops: WriteOp[], actor: string): Promise<WriteResult> {
   const { result } = await writeBatchWith(prisma, actor, async () => ({ ops, value: undefined }));
@@ -231,8 +225,9 @@ class Committer {
     const outcomes: Outcome[] = [];
     let current = -1;
     try {
-      const committed = await this.prisma.$transaction(async (tx) => {
-        const rv = await bumpRevision(new ClientSql(tx));
+      const db = await sqlOf(this.prisma);
+      const committed = await db.transaction(async (tx) => {
+        const rv = await bumpRevision(tx);
         const all: ChangeRow[] = [];
         const objectChanges: ObjectChange[] = [];
         let complete = true;
@@ -250,9 +245,9 @@ class Committer {
         }
         current = -1;
         if (!all.length) throw new NothingWritten();
-        await insertChanges(new ClientSql(tx), all);
+        await insertChanges(tx, all);
         return { revision: Number(rv), changes: objectChanges, complete };
-      }, txOptions);
+      });
       return { outcomes, committed };
     } catch (err) {
       if (err instanceof NothingWritten) return { outcomes };
@@ -336,18 +331,17 @@ async function applyOps(tx: Tx, rv: bigint, ops: WriteOp[], actor: string, writt
       if (table.kind === 'Namespace') {
         for (const kind of namespacedKinds) {
           const inner = kindTables[kind];
-          const rows = await delegateOf(tx, inner).findMany({ where: { namespace: op.before.metadata.name } });
-          if (!rows.length) continue;
-          await delegateOf(tx, inner).deleteMany({ where: { namespace: op.before.metadata.name } });
+          const rows = await tx.query<Record<string, unknown>>(`DELETE FROM "${inner.tableName}" WHERE namespace = $1 RETURNING *`, op.before.metadata.name!);
           for (const r of rows) {
-            const o = toObject(inner, r);
+            const o = toObject(inner, rowOf(r));
             record('delete', o, o, undefined);
             deleted.push(o);
           }
         }
       }
-      const where = { ...identity(table, op.before), uid: op.before.metadata.uid, resourceVersion: BigInt(op.before.metadata.resourceVersion!) };
-      const { count } = await delegateOf(tx, table).deleteMany({ where });
+      const count = await tx.execute(
+        `DELETE FROM "${table.tableName}" WHERE uid = $1 AND resource_version = $2::bigint`, op.before.metadata.uid!, op.before.metadata.resourceVersion!,
+      );
       if (count !== 1) throw await missingOrConflict(tx, table, op.before);
       record('delete', op.before, op.before, undefined);
       objects.push(op.before);
@@ -397,7 +391,7 @@ function rowJson(row: Record<string, unknown>): string {
  */
 async function insertRow(tx: Tx, table: KindTable, row: Record<string, unknown>): Promise<void> {
   const cols = Object.keys(row).map(column).join(', ');
-  await tx.$executeRawUnsafe(
+  await tx.execute(
     `INSERT INTO "${table.tableName}" (${cols}) SELECT ${cols} FROM jsonb_populate_record(NULL::"${table.tableName}", $1::jsonb)`,
     rowJson(row),
   );
@@ -406,7 +400,7 @@ async function insertRow(tx: Tx, table: KindTable, row: Record<string, unknown>)
 /** Updates the row with `uid` if it is still at `resourceVersion`; returns how many rows changed (0 or 1). */
 async function updateRow(tx: Tx, table: KindTable, data: Record<string, unknown>, uid: string, resourceVersion: bigint): Promise<number> {
   const cols = Object.keys(data).map(column).join(', ');
-  return tx.$executeRawUnsafe(
+  return tx.execute(
     `UPDATE "${table.tableName}" SET (${cols}) = (SELECT ${cols} FROM jsonb_populate_record(NULL::"${table.tableName}", $1::jsonb))
       WHERE uid = $2 AND resource_version = $3`,
     rowJson(data), uid, resourceVersion.toString(),
@@ -429,16 +423,29 @@ async function insertChanges(sql: Sql, changes: ChangeRow[]): Promise<void> {
 }
 
 async function missingOrConflict(tx: Tx, table: KindTable, before: KubeObject): Promise<StoreError> {
-  const current = await delegateOf(tx, table).findFirst({ where: identity(table, before) });
   const { name, namespace } = before.metadata;
-  if (!current) return new StoreError('NotFound', table.kind, name!, namespace);
+  const current = table.namespaced
+    ? await tx.query(`SELECT uid FROM "${table.tableName}" WHERE namespace = $1 AND name = $2`, namespace!, name!)
+    : await tx.query(`SELECT uid FROM "${table.tableName}" WHERE name = $1`, name!);
+  if (!current.length) return new StoreError('NotFound', table.kind, name!, namespace);
   return new StoreError('Conflict', table.kind, name!, namespace);
 }
 
-/** The database error under a raw statement's error (SQLSTATE), if any. */
+/** The database error (SQLSTATE) under a statement's error, from the adapter or through the client, if any. */
 function sqlState(err: unknown): string | undefined {
-  const cause = (err as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } })?.meta?.driverAdapterError?.cause;
+  const e = err as { name?: unknown; cause?: { originalCode?: unknown }; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } };
+  const cause = e?.name === 'DriverAdapterError' ? e.cause : e?.meta?.driverAdapterError?.cause;
   return typeof cause?.originalCode === 'string' ? cause.originalCode : undefined;
+}
+
+/** A row as the adapter returns it (columns in snake_case, int8 and times as text) in the model's shape. */
+function rowOf(columns: Record<string, unknown>): Row {
+  const row: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(columns)) row[k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())] = v;
+  row.resourceVersion = BigInt(row.resourceVersion as string);
+  row.createdAt = new Date(row.createdAt as string);
+  if (typeof row.expiresAt === 'string') row.expiresAt = new Date(row.expiresAt);
+  return row as Row;
 }
 
 function translate(err: unknown, table: KindTable, o: KubeObject): unknown {
