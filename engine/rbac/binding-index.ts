@@ -138,6 +138,32 @@ export class NamespaceBindings {
 
   /** This namespace after `changes` (name -> new entry, or null when deleted). */
   with(changes: ReadonlyMap<string, BindingEntry | null>): NamespaceBindings {
+    return this.appended(changes) ?? this.rebuilt(changes);
+  }
+
+  /**
+   * When `changes` only add new bindings, each later in lister order than
+   * every binding here (the usual create), this namespace with them appended;
+   * else undefined. Lists of principals they do not name are shared.
+   */
+  private appended(changes: ReadonlyMap<string, BindingEntry | null>): NamespaceBindings | undefined {
+    let last = this.ordered.length ? this.ordered[this.ordered.length - 1].seq : -Infinity;
+    for (const [name, entry] of changes) {
+      if (!entry || this.byName.has(name) || entry.seq <= last) return undefined;
+      last = entry.seq;
+    }
+    const byName = new Map(this.byName);
+    const bySubject = new Map(this.bySubject);
+    const added: BindingEntry[] = [];
+    for (const [name, entry] of changes) {
+      byName.set(name, entry!);
+      added.push(entry!);
+      for (const p of entry!.principals) bySubject.set(p, [...(bySubject.get(p) ?? []), entry!]);
+    }
+    return new NamespaceBindings(byName, [...this.ordered, ...added], bySubject, [...this.bindings, ...added.map((e) => e.binding as RoleBinding)]);
+  }
+
+  private rebuilt(changes: ReadonlyMap<string, BindingEntry | null>): NamespaceBindings {
     const byName = new Map(this.byName);
     for (const [name, entry] of changes) {
       if (entry) byName.set(name, entry);

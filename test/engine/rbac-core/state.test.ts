@@ -7,7 +7,7 @@ import { PersistentMap } from '../../../engine/rbac/persistent-map.ts';
 import { RbacState, type RbacChange } from '../../../engine/rbac/state.ts';
 import type { ClusterRole, RbacObjects, RoleBinding, Subject } from '../../../engine/rbac/types.ts';
 import {
-  can, casbinModel, clusterRole, clusterRoleBinding, role, roleBinding, rule, stateOf, user,
+  can, casbinModel, clusterRole, clusterRoleBinding, group, role, roleBinding, rule, stateOf, user,
 } from './builders.ts';
 
 test('a persistent map version never changes when a later version is edited', () => {
@@ -52,6 +52,33 @@ test('lister order is input order; an update keeps its place and a new object go
   ]);
   assert.deepEqual(next.clusterRoleBindings().map((b) => b.metadata.name), ['b', 'c', 'd']);
   assert.equal(next.clusterRoleBindings()[0].roleRef.name, 'y');
+});
+
+test('RoleBindings created one batch after another are appended in lister order and found by each of their subjects', () => {
+  let state = stateOf([
+    clusterRole('r', [rule('get', '', 'pods')]),
+    roleBinding('ns', 'b', 'ClusterRole/r', [user('u')]),
+    roleBinding('ns', 'a', 'ClusterRole/missing', [user('u'), group('g')]),
+  ]);
+  const add = (name: string, subjects: Subject[]): RbacChange => ({ kind: 'RoleBinding', namespace: 'ns', name, object: roleBinding('ns', name, 'ClusterRole/missing', subjects) });
+  state = state.apply([add('d', [group('g')])]);
+  state = state.apply([add('c', [user('u')]), add('e', [user('v'), group('g')])]);
+  assert.deepEqual(state.roleBindings('ns').map((b) => b.metadata.name), ['b', 'a', 'd', 'c', 'e']);
+  const considered = (name: string, groups: string[]) =>
+    authorize(state, can({ name, groups }, 'list', 'pods', { namespace: 'ns' })).considered?.map((c) => c.binding.name);
+  assert.deepEqual(considered('u', ['g']), ['b', 'a', 'd', 'c', 'e']);
+  assert.deepEqual(considered('u', []), ['b', 'a', 'c']);
+  assert.deepEqual(considered('v', []), ['e']);
+  assert.deepEqual(considered('w', ['g']), ['a', 'd', 'e']);
+  // An update keeps its place; a delete leaves the others in order.
+  state = state.apply([
+    { kind: 'RoleBinding', namespace: 'ns', name: 'a', object: roleBinding('ns', 'a', 'ClusterRole/missing', [user('v')]) },
+    { kind: 'RoleBinding', namespace: 'ns', name: 'd', object: null },
+  ]);
+  state = state.apply([add('f', [user('v')])]);
+  assert.deepEqual(state.roleBindings('ns').map((b) => b.metadata.name), ['b', 'a', 'c', 'e', 'f']);
+  assert.deepEqual(considered('v', []), ['a', 'e', 'f']);
+  assert.deepEqual(considered('w', ['g']), ['e']);
 });
 
 test('apply rejects a change without name, or a namespaced kind without namespace', () => {
