@@ -1,9 +1,10 @@
 /**
  * Plain SQL statements on the Prisma driver adapter the client itself runs
  * on (`@prisma/adapter-pg` over the pool, `pglite-prisma-adapter` over
- * PGlite), for the few hot paths where the client's own query machinery
- * costs more than the database: a raw statement through the client takes
- * about three times as long as the same statement through its adapter.
+ * PGlite), for writes, where the client's own query machinery costs more
+ * than the database: a raw statement through the client takes about three
+ * times as long as the same statement through its adapter. Reads that load
+ * many rows keep the client's models.
  *
  * `sqlOf` gives the adapter of a client opened by `openDatabase`, or, for
  * any other client, the same statements through the client, so callers
