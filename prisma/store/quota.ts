@@ -5,8 +5,7 @@
  * re-reads them under row locks inside a write transaction, lets the
  * caller decide on exactly those rows, and stores the new `status.used` in
  * that same transaction, with the revision bump and change rows every write
- * has (`writeOwnRows`: statements on the driver adapter, the hot path of
- * admission). Concurrent charges therefore decide one after
+ * has (`writeBatchWith`). Concurrent charges therefore decide one after
  * another, each on the usage the previous one left: usage never passes
  * `hard` by a race, whichever replica the requests reach.
  *
@@ -29,7 +28,7 @@ import type { KubeObject } from '../../engine/meta.ts';
 import type { PrismaClient } from '../generated/client.ts';
 import { kindTables, toObject, type Row } from './kinds.ts';
 import { sqlOf, type Sql } from './raw.ts';
-import { writeOwnRows, type PlannedUpdate } from './write.ts';
+import { writeBatchWith, type Plan, type PlannedUpdate } from './write.ts';
 
 /** The new `status.used` of one quota, by name. */
 export interface UsageUpdate {
@@ -174,7 +173,7 @@ type Settled = { ok: true; value: unknown; wrote: boolean } | { ok: false; error
  * namespace, each seeing the usage the ones before it left, and stores the
  * final usage of every quota that changed.
  */
-async function decideBatch(sql: Sql, rv: bigint, batch: readonly Pending[]): Promise<{ written: PlannedUpdate[]; value: Settled[] }> {
+async function decideBatch(sql: Sql, rv: bigint, batch: readonly Pending[]): Promise<Plan<Settled[]>> {
   const locked = await lockQuotas(sql, [...new Set(batch.map((p) => p.namespace))]);
   const tenants = await selectTenants(sql, [...new Set(batch.map((p) => p.tenant).filter((t): t is string => !!t))], true);
   const before = new Map<string, KubeObject>();
@@ -211,7 +210,7 @@ async function decideBatch(sql: Sql, rv: bigint, batch: readonly Pending[]): Pro
   if (written.length) await storeStatuses(sql, rv, written);
   const tenantsWritten = [...tenantBefore].map(([name, b]) => ({ before: b, after: stamp(tenants.get(name)!) }));
   if (tenantsWritten.length) await storeTenantUsage(sql, rv, tenantsWritten);
-  return { written: [...written, ...tenantsWritten], value: outcomes };
+  return { ops: [], written: [...written, ...tenantsWritten], value: outcomes };
 }
 
 /** One replica's charges for one database, committed a batch at a time. */
@@ -250,7 +249,7 @@ class ChargeQueue {
 
   async #commit(batch: Pending[], actor: string): Promise<void> {
     try {
-      const { value: settled, result } = await writeOwnRows(this.prisma, actor, (sql, rv) => decideBatch(sql, rv, batch));
+      const { value: settled, result } = await writeBatchWith(this.prisma, actor, (sql, rv) => decideBatch(sql, rv, batch));
       batch.forEach((p, i) => {
         const s = settled[i];
         if (s.ok) p.resolve({ value: s.value, ...(s.wrote && result ? { revision: result.revision } : {}) });

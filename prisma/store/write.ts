@@ -92,43 +92,6 @@ export function writeBatchWith<T>(
   return committerOf(prisma).submit(actor, plan as (tx: Tx, revision: bigint) => Promise<Plan<unknown>>) as Promise<{ value: T; result?: WriteResult }>;
 }
 
-/**
- * A write whose plan updates rows with statements of its own and nothing
- * else (quota usage), in a transaction on the database's driver adapter
- * (`sqlOf`), outside the group commit of `writeBatchWith` and cheaper per
- * statement. It is the same write otherwise: the revision is bumped first
- * (its row lock orders it among all other writes), the plan may lock, read
- * and update rows through `sql` at that revision, change rows are recorded
- * for what it returns as written, and `onCommitted` listeners learn the
- * revision. A plan that writes nothing rolls back and consumes no revision
- * (`result` undefined); one that throws rolls back and the error propagates.
- */
-export async function writeOwnRows<T>(
-  prisma: PrismaClient, actor: string, plan: (sql: Sql, revision: bigint) => Promise<{ written: PlannedUpdate[]; value: T }>,
-): Promise<{ value: T; result?: WriteResult }> {
-  const db = await sqlOf(prisma);
-  let planned: { written: PlannedUpdate[]; value: T } | undefined;
-  try {
-    const { committed, result } = await db.transaction(async (sql) => {
-      const rv = await bumpRevision(sql);
-      planned = await plan(sql, rv);
-      if (!planned.written.length) throw new NothingWritten();
-      const changes = planned.written.map((w): ChangeRow => ({
-        revision: rv, kind: w.after.kind, namespace: w.after.metadata.namespace ?? '', name: w.after.metadata.name!,
-        uid: w.after.metadata.uid!, operation: 'update', actor, before: w.before, after: w.after,
-      }));
-      const applied = summary(rv, [], changes, planned.written.map((w) => w.after), []);
-      await insertChanges(sql, changes);
-      return { committed: { revision: Number(rv), changes: applied.objectChanges, complete: applied.complete }, result: applied.result };
-    });
-    committerOf(prisma).announce(committed);
-    return { value: planned!.value, result };
-  } catch (err) {
-    if (err instanceof NothingWritten) return { value: planned!.value };
-    throw err;
-  }
-}
-
 /** Everything one committed revision changed, in order; `complete` is false when a change lacks what a snapshot needs (a token's hash). */
 export interface CommittedRevision {
   revision: number;
@@ -246,7 +209,7 @@ class Committer {
     }
   }
 
-  announce(c: CommittedRevision): void {
+  private announce(c: CommittedRevision): void {
     for (const l of this.listeners) {
       try {
         l(c);
@@ -332,11 +295,6 @@ async function applyOps(tx: Tx, rv: bigint, ops: WriteOp[], actor: string, writt
     record('update', w.after, w.before, w.after);
     objects.push(w.after);
   }
-  return summary(rv, ops, changes, objects, deleted);
-}
-
-/** What a batch at `rv` wrote, given its change rows. */
-function summary(rv: bigint, ops: readonly WriteOp[], changes: ChangeRow[], objects: KubeObject[], deleted: KubeObject[]): Applied {
   // A token's hash is only in the op that created it; a token otherwise changed must be read back for it.
   const hashes = new Map<string, string>();
   for (const op of ops) if (op.op === 'create' && op.object.kind === 'Token' && typeof op.columns?.hash === 'string') hashes.set(op.object.metadata.name!, op.columns.hash);
