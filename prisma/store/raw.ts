@@ -6,11 +6,9 @@
  * times as long as the same statement through its adapter. Reads that load
  * many rows keep the client's models.
  *
- * `sqlOf` gives the adapter of a client opened by `openDatabase`, or, for
- * any other client, the same statements through the client, so callers
- * need not know which they have. Transactions on the adapter take the same
- * row locks as the client's and, on PGlite, queue behind them on its one
- * connection.
+ * `sqlOf` gives the adapter of a client opened by `openDatabase`.
+ * Transactions on the adapter take the same row locks as the client's and,
+ * on PGlite, queue behind them on its one connection.
  */
 import { ColumnTypeEnum, type SqlDriverAdapter, type SqlDriverAdapterFactory, type SqlQuery, type SqlQueryable, type SqlResultSet } from '@prisma/driver-adapter-utils';
 import type { PrismaClient } from '../generated/client.ts';
@@ -30,31 +28,30 @@ export interface TransactionalSql extends Sql {
 }
 
 const factories = new WeakMap<PrismaClient, SqlDriverAdapterFactory>();
-const connected = new WeakMap<PrismaClient, AdapterSql>();
+const connected = new WeakMap<PrismaClient, Promise<AdapterSql>>();
 
 /** Makes `sqlOf(prisma)` use `factory`, the adapter factory `prisma` was created with. */
 export function registerAdapter(prisma: PrismaClient, factory: SqlDriverAdapterFactory): void {
   factories.set(prisma, factory);
 }
 
-/** Statements for `prisma`'s database: on its driver adapter when one was registered, else through the client. */
-export async function sqlOf(prisma: PrismaClient): Promise<TransactionalSql> {
-  const known = connected.get(prisma);
-  if (known) return known;
-  const factory = factories.get(prisma);
-  if (!factory) return new ClientSql(prisma);
-  const sql = new AdapterSql(await factory.connect());
-  // Two callers may have connected at once; keep one.
-  const winner = connected.get(prisma) ?? sql;
-  connected.set(prisma, winner);
-  return winner;
+/** Statements on the driver adapter of `prisma`, which must have been registered (`openDatabase` does). */
+export function sqlOf(prisma: PrismaClient): Promise<TransactionalSql> {
+  let sql = connected.get(prisma);
+  if (!sql) {
+    const factory = factories.get(prisma);
+    if (!factory) return Promise.reject(new Error('this Prisma client has no registered driver adapter (open it with openDatabase)'));
+    sql = factory.connect().then((adapter) => new AdapterSql(adapter));
+    connected.set(prisma, sql);
+  }
+  return sql;
 }
 
 /** Releases what `sqlOf` connected for `prisma` (the pool itself is the caller's). */
 export async function releaseAdapter(prisma: PrismaClient): Promise<void> {
   const sql = connected.get(prisma);
   connected.delete(prisma);
-  await sql?.dispose();
+  await (await sql)?.dispose();
 }
 
 const textArg = { scalarType: 'string', arity: 'scalar' } as const;
@@ -117,29 +114,5 @@ class AdapterSql extends QueryableSql implements TransactionalSql {
 
   dispose(): Promise<void> {
     return this.adapter.dispose();
-  }
-}
-
-/** The same statements through a Prisma client (or a client inside its transaction). */
-export class ClientSql implements TransactionalSql {
-  constructor(private readonly client: Pick<PrismaClient, '$queryRawUnsafe' | '$executeRawUnsafe'>) {}
-
-  async query<T>(sql: string, ...args: (string | null)[]): Promise<T[]> {
-    const rows = await this.client.$queryRawUnsafe<Record<string, unknown>[]>(sql, ...args);
-    // As the adapter gives them: int8 and timestamps as text.
-    return rows.map((r) => {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(r)) out[k] = typeof v === 'bigint' ? v.toString() : v instanceof Date ? v.toISOString() : v;
-      return out as T;
-    });
-  }
-
-  execute(sql: string, ...args: (string | null)[]): Promise<number> {
-    return this.client.$executeRawUnsafe(sql, ...args);
-  }
-
-  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-    const client = this.client as PrismaClient;
-    return client.$transaction((tx) => fn(new ClientSql(tx)), { timeout: 30_000, maxWait: 30_000 });
   }
 }

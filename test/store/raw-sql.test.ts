@@ -7,26 +7,40 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ClientSql, sqlOf, type TransactionalSql } from '../../prisma/store/raw.ts';
+import type { PrismaClient } from '../../prisma/generated/client.ts';
+import { sqlOf, type Sql, type TransactionalSql } from '../../prisma/store/raw.ts';
 import { startTestWarden, type TestWarden } from '../support/warden.ts';
 
 let w: TestWarden;
 let adapter: TransactionalSql;
-let client: ClientSql;
+/** The same statements through the Prisma client (its own connection on a server), rows as the adapter shapes them. */
+let client: Sql;
+
+function throughClient(prisma: PrismaClient): Sql {
+  return {
+    async query<T>(sql: string, ...args: (string | null)[]) {
+      const rows = await prisma.$queryRawUnsafe<Record<string, unknown>[]>(sql, ...args);
+      return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) =>
+        [k, typeof v === 'bigint' ? v.toString() : v instanceof Date ? v.toISOString() : v]))) as T[];
+    },
+    execute: (sql: string, ...args: (string | null)[]) => prisma.$executeRawUnsafe(sql, ...args),
+  };
+}
 
 before(async () => {
   w = await startTestWarden();
   const prisma = w.warden.deps.db.prisma;
   adapter = await sqlOf(prisma);
-  client = new ClientSql(prisma);
+  client = throughClient(prisma);
   await client.execute('CREATE TABLE raw_probe (id text PRIMARY KEY, n bigint NOT NULL, doc jsonb, at timestamptz(0) NOT NULL)');
 });
 after(async () => {
   await w.close();
 });
 
-test('a registered database gets statements on its adapter, not through the client', () => {
-  assert.ok(!(adapter instanceof ClientSql));
+test('a client opened by openDatabase has one adapter connection; any other client is refused', async () => {
+  assert.equal(await sqlOf(w.warden.deps.db.prisma), adapter);
+  await assert.rejects(sqlOf({} as PrismaClient), /no registered driver adapter/);
 });
 
 test('rows read through the adapter have the shapes the client gives: json parsed, int8 and timestamps as text', async () => {
