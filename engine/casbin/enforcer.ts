@@ -9,15 +9,29 @@
  * - `plainEnforcerAllows` asks it about a requester: RBAC allows when any
  *   principal of the requester (the user, or one of its groups) is allowed.
  */
-import { Enforcer, newModelFromString, type Adapter, type Model } from 'casbin';
+import { createRequire } from 'node:module';
+import type * as Casbin from 'casbin';
+import type { Adapter, Model } from 'casbin';
 import type { Attributes } from '../rbac/types.ts';
 import { kubeMatcherFunctions } from './functions.ts';
 import { casbinRequest, requesterPrincipals, type PolicyLine } from './projection.ts';
 
-/** An Enforcer whose function map carries the kube matcher functions from construction on. */
+/**
+ * Casbin's CommonJS build. Its ESM build spreads each request's parameters
+ * and functions into the matcher's context one defined property at a time;
+ * the CommonJS build uses Object.assign, which costs less on every enforce.
+ */
+const { Enforcer, FunctionMap, newModelFromString } = createRequire(import.meta.url)('casbin') as typeof Casbin;
+
+/**
+ * An Enforcer whose function map holds the kube matcher functions only, from
+ * construction on: every enforce copies the whole map into the matcher's
+ * context, and the model calls none of Casbin's default functions.
+ */
 export class KubeEnforcer extends Enforcer {
   constructor() {
     super();
+    this.fm = new FunctionMap();
     for (const [name, fn] of Object.entries(kubeMatcherFunctions())) this.fm.addFunction(name, fn);
   }
 }
@@ -76,7 +90,7 @@ export async function newPlainEnforcer(
 }
 
 /** True when the enforcer allows the request for any principal of the requester. */
-export function plainEnforcerAllows(enforcer: Enforcer, attrs: Attributes): boolean {
+export function plainEnforcerAllows(enforcer: Casbin.Enforcer, attrs: Attributes): boolean {
   for (const principal of requesterPrincipals(attrs.user)) {
     if (enforcer.enforceSync(...casbinRequest(principal, attrs))) return true;
   }
