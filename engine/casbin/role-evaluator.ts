@@ -19,6 +19,7 @@
  * shared by every state that still holds the same role object.
  */
 import type { Attributes, PolicyRule } from '../rbac/types.ts';
+import { keyField } from '../rbac/decision-memo.ts';
 import { combinedResource } from '../rbac/rule-matching.ts';
 import { createKubeEnforcer, type KubeEnforcer } from './enforcer.ts';
 import { casbinRequest, lineRuleIndex, policyLine, policyLines, type PolicyLine } from './projection.ts';
@@ -39,11 +40,11 @@ export interface RuleQuery {
 
 export function ruleQuery(attrs: Attributes): RuleQuery {
   const verbs = attrs.verb === '*' ? ['*'] : [attrs.verb, '*'];
-  if (!attrs.isResourceRequest) return { attrs, key: JSON.stringify(['n', attrs.verb, attrs.path]), verbs, resources: [] };
+  if (!attrs.isResourceRequest) return { attrs, key: `n${keyField(attrs.verb)}${keyField(attrs.path)}`, verbs, resources: [] };
   const combined = combinedResource(attrs);
   const resources = [combined, '*'];
   if (attrs.subresource !== '') resources.push(`*/${attrs.subresource}`);
-  const key = JSON.stringify(['r', attrs.verb, attrs.apiGroup, attrs.resource, attrs.subresource, attrs.name]);
+  const key = `r${keyField(attrs.verb)}${keyField(attrs.apiGroup)}${keyField(attrs.resource)}${keyField(attrs.subresource)}${keyField(attrs.name)}`;
   return { attrs, key, verbs, resources };
 }
 

@@ -1,6 +1,6 @@
 /**
  * A bounded memo of decisions for one immutable state. The key holds every
- * input RBAC reads: user name, groups (as a set), and the request fields
+ * input RBAC reads: user name, groups, and the request fields
  * (apiVersion is not read by RBAC and is left out). When full, the oldest
  * entry goes first.
  */
@@ -29,15 +29,23 @@ export class DecisionMemo<D> {
   }
 }
 
+/** A field of a key: its length, then itself, so no two field lists give the same key. */
+export function keyField(s: string): string {
+  return `${s.length}:${s}`;
+}
+
 /**
- * The memo key of a request, unambiguous for any strings. A non-resource
- * request's namespace is not part of it (RBAC ignores it).
+ * The memo key of a request, unambiguous for any strings. Groups are taken
+ * in the order given (a deny reason lists them so); a non-resource
+ * request's namespace is not part of it (RBAC ignores it). Built by
+ * concatenation: this runs on every decision, memoized or not, and costs
+ * about half of what JSON.stringify of the same fields does.
  */
 export function decisionKey(attrs: Attributes): string {
   const groups = attrs.user.groups ?? [];
-  const sortedGroups = groups.length < 2 ? groups : [...new Set(groups)].sort();
-  const request = attrs.isResourceRequest
-    ? ['r', attrs.verb, attrs.namespace, attrs.apiGroup, attrs.resource, attrs.subresource, attrs.name]
-    : ['n', attrs.verb, attrs.path];
-  return JSON.stringify([attrs.user.name, sortedGroups, request]);
+  let key = `${keyField(attrs.user.name)}${groups.length}|`;
+  for (let i = 0; i < groups.length; i++) key += keyField(groups[i]);
+  if (!attrs.isResourceRequest) return `${key}n${keyField(attrs.verb)}${keyField(attrs.path)}`;
+  return `${key}r${keyField(attrs.verb)}${keyField(attrs.namespace)}${keyField(attrs.apiGroup)}${keyField(attrs.resource)}` +
+    `${keyField(attrs.subresource)}${keyField(attrs.name)}`;
 }

@@ -78,15 +78,33 @@ test('a non-resource request ignores any namespace it carries: RoleBindings neve
   assert.equal(authorize(state, { ...canURL('ann', 'get', '/healthz'), namespace: 'ns1' }).allowed, false);
 });
 
-test('decisions are memoized per state, keyed by groups as a set; a new state starts empty', () => {
+test('decisions are memoized per state, keyed by every input RBAC reads; a new state starts empty', () => {
   const state = stateOf([clusterRole('r', [rule('get', '', 'pods')]), clusterRoleBinding('b', 'ClusterRole/r', [group('a')])]);
   const first = authorize(state, can({ name: 'u', groups: ['a', 'b'] }, 'get', 'pods'));
-  assert.equal(authorize(state, can({ name: 'u', groups: ['b', 'a'] }, 'get', 'pods')), first, 'same object: served from the memo');
+  assert.equal(authorize(state, can({ name: 'u', groups: ['a', 'b'] }, 'get', 'pods')), first, 'same object: served from the memo');
   assert.notEqual(authorize(state, can({ name: 'u', groups: ['b'] }, 'get', 'pods')), first);
+  assert.notEqual(authorize(state, can({ name: 'u:', groups: ['a', 'b'] }, 'get', 'pods')), first);
+  assert.notEqual(authorize(state, can({ name: 'u', groups: ['a', 'b'] }, 'get', 'pods', { name: 'x' })), first);
   assert.ok(Object.isFrozen(first));
   const next = state.apply([{ kind: 'ClusterRoleBinding', name: 'b', object: null }]);
   assert.equal(authorize(next, can({ name: 'u', groups: ['a', 'b'] }, 'get', 'pods')).allowed, false, 'no stale memo across states');
-  assert.equal(state.stats().memoized, 2);
+  assert.equal(state.stats().memoized, 4);
+});
+
+test('memo keys cannot collide: fields are length-prefixed', () => {
+  const state = stateOf([clusterRole('r', [rule('get', '', 'pods')]), clusterRoleBinding('b', 'ClusterRole/r', [group('a1:b')])]);
+  assert.equal(authorize(state, can({ name: 'u', groups: ['a1:b'] }, 'get', 'pods')).allowed, true);
+  assert.equal(authorize(state, can({ name: 'u', groups: ['a', 'b'] }, 'get', 'pods')).allowed, false);
+  assert.equal(authorize(state, can({ name: 'u1:a', groups: ['b'] }, 'get', 'pods')).allowed, false);
+  assert.equal(authorize(state, can({ name: 'u', groups: ['a1:b'] }, 'ge', 'tpods')).allowed, false, 'verb and resource run together');
+});
+
+test('a denial names the requester\'s groups in the order given, from the memo too', () => {
+  const state = stateOf([clusterRole('r', [rule('get', '', 'pods')]), clusterRoleBinding('b', 'ClusterRole/r', [group('c')])]);
+  for (let round = 0; round < 2; round++) {
+    assert.match(authorize(state, can({ name: 'u', groups: ['a', 'b'] }, 'get', 'pods')).reason, /\(groups "a", "b"\)/);
+    assert.match(authorize(state, can({ name: 'u', groups: ['b', 'a'] }, 'get', 'pods')).reason, /\(groups "b", "a"\)/);
+  }
 });
 
 test('the decision memo is bounded', () => {
