@@ -6,13 +6,16 @@
  * apply to the requester, then (for a namespaced resource request) the
  * RoleBindings of the request's namespace, each in lister order, and allows
  * at the first rule of a bound role that matches; the reason names that
- * binding and its first subject the requester is. Whether a role's rules
+ * binding and its first subject the requester is. That binding is found per
+ * principal of the requester (engine/rbac/first-allowing.ts); a denial lists
+ * every binding that applied. Whether a role's rules
  * match is what a Casbin enforcer over that role's policy lines says
  * (engine/casbin/role-evaluator.ts). A binding to a missing role grants
  * nothing and does not stop later bindings.
  *
  * Decisions are memoized per state (bounded); they never throw.
  */
+import { requesterPrincipals } from '../casbin/projection.ts';
 import { ruleQuery } from '../casbin/role-evaluator.ts';
 import { allowReason, denyReason, privilegedDecision, privilegedGroup, type ConsideredBinding, type Decision } from './decision.ts';
 import { decisionKey } from './decision-memo.ts';
@@ -49,12 +52,9 @@ function decideSafely(state: RbacState, attrs: Attributes): Decision {
 export function rbacDecision(state: RbacState, attrs: Attributes): Decision {
   const namespace = attrs.isResourceRequest ? attrs.namespace : '';
   const query = ruleQuery(attrs);
-  const entries = state.applicableBindings(attrs.user, namespace);
-  for (const entry of entries) {
-    const table = state.roleTable(entry);
-    if (!table) continue;
-    const ruleIndex = state.evaluator.firstAllowingRule(table, query);
-    if (ruleIndex < 0) continue;
+  const allowing = state.firstAllowing(requesterPrincipals(attrs.user), namespace, query);
+  if (allowing !== undefined) {
+    const { entry, table, ruleIndex } = allowing;
     const subjects = entry.binding.subjects ?? [];
     const subjectIndex = firstMatchingSubject(attrs.user, subjects, entry.namespace);
     const subject = subjects[subjectIndex];
@@ -66,6 +66,7 @@ export function rbacDecision(state: RbacState, attrs: Attributes): Decision {
       } as const),
     };
   }
+  const entries = state.applicableBindings(attrs.user, namespace);
   const considered: ConsideredBinding[] = entries.map((e) => consideredBinding(e, state.roleTable(e) !== undefined));
   return { allowed: false, reason: denyReason(attrs, considered), considered: Object.freeze(considered) };
 }

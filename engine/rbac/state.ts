@@ -14,10 +14,11 @@
  * tables are cached by object identity).
  */
 import { clusterRoleKey, roleKey } from '../casbin/projection.ts';
-import { RoleEvaluator, type RuleTable } from '../casbin/role-evaluator.ts';
+import { RoleEvaluator, type RuleQuery, type RuleTable } from '../casbin/role-evaluator.ts';
 import { Aggregation, type ClusterRoleChange, type ClusterRoleSource } from './aggregation.ts';
 import { applicableBindings, bindingEntry, indexEntry, NamespaceBindings, type BindingEntry } from './binding-index.ts';
 import { DecisionMemo } from './decision-memo.ts';
+import { firstAllowingIn, ListAnswers, type Allowing } from './first-allowing.ts';
 import { PersistentMap } from './persistent-map.ts';
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, RbacObjects, Role, RoleBinding, UserInfo } from './types.ts';
 import type { RbacView } from './view.ts';
@@ -39,6 +40,12 @@ export interface RbacStateOptions {
    * every state derived from this build (default 200,000; 0 disables).
    */
   roleAnswerLimit?: number;
+  /**
+   * How many first-allowing positions of long binding lists are memoized
+   * (engine/rbac/first-allowing.ts), shared by the states derived from this
+   * build while their roles are unchanged (default 100,000; 0 disables).
+   */
+  listAnswerLimit?: number;
 }
 
 interface Stored<T> {
@@ -56,6 +63,9 @@ interface Aggregated {
 interface Shared {
   readonly evaluator: RoleEvaluator;
   readonly memoLimit: number;
+  readonly listAnswerLimit: number;
+  /** The list memo of the role epoch that last asked for one. */
+  listAnswers?: ListAnswers;
 }
 
 const bySeq = (a: { seq: number }, b: { seq: number }): number => a.seq - b.seq;
@@ -83,6 +93,7 @@ export class RbacState implements RbacView {
     const shared = {
       evaluator: new RoleEvaluator(options.casbinModel, options.roleAnswerLimit ?? 200_000),
       memoLimit: options.memoLimit ?? 100_000,
+      listAnswerLimit: options.listAnswerLimit ?? 100_000,
     };
     const none = Aggregation.build({ get: () => undefined, values: () => [] });
     return new RbacState(shared, 0, PersistentMap.empty(), PersistentMap.empty(), none, new Map(),
@@ -229,6 +240,28 @@ export class RbacState implements RbacView {
   }
 
   // Decision support for authorizer.ts; not for other callers.
+
+  /**
+   * @internal The first binding in kube's visiting order that applies to one
+   * of `principals` (engine/casbin/projection.ts `requesterPrincipals`) and
+   * whose role allows `query`: ClusterRoleBindings first, then the
+   * RoleBindings of `namespace` ('' = cluster-wide request: none).
+   */
+  firstAllowing(principals: readonly string[], namespace: string, query: RuleQuery): Allowing | undefined {
+    let answers = this.shared.listAnswers;
+    if (answers === undefined || answers.epoch !== this.roleEpoch) {
+      this.shared.listAnswers = answers = new ListAnswers(this.roleEpoch, this.shared.listAnswerLimit);
+    }
+    const found = firstAllowingIn(answers, this, this.crbBySubject, principals, query);
+    if (found !== undefined || namespace === '') return found;
+    const ns = this.rbByNamespace.get(namespace);
+    return ns && firstAllowingIn(answers, this, ns.bySubject, principals, query);
+  }
+
+  /** @internal Index of the first rule of `table` that allows `query`, or -1 (the evaluator's memoized answer). */
+  firstAllowingRule(table: RuleTable, query: RuleQuery): number {
+    return this.shared.evaluator.firstAllowingRule(table, query);
+  }
 
   /** @internal The bindings that apply to `user` in `namespace` ('' = cluster-wide), in kube's visiting order. */
   applicableBindings(user: UserInfo, namespace: string): BindingEntry[] {

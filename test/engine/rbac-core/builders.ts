@@ -69,7 +69,7 @@ export function objectsOf(list: readonly AnyRbacObject[]): RbacObjects {
   };
 }
 
-export function stateOf(list: readonly AnyRbacObject[], options: { memoLimit?: number; roleAnswerLimit?: number } = {}): RbacState {
+export function stateOf(list: readonly AnyRbacObject[], options: { memoLimit?: number; roleAnswerLimit?: number; listAnswerLimit?: number } = {}): RbacState {
   return RbacState.build(objectsOf(list), { casbinModel, ...options });
 }
 
