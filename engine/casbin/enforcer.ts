@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import type * as Casbin from 'casbin';
 import type { Adapter, Model } from 'casbin';
 import type { Attributes } from '../rbac/types.ts';
-import { kubeMatcherFunctions } from './functions.ts';
+import { kubeMatcherFunctions, RuleFields } from './functions.ts';
 import { casbinRequest, requesterPrincipals, type PolicyLine } from './projection.ts';
 
 /**
@@ -29,10 +29,13 @@ const { Enforcer, FunctionMap, newModelFromString } = createRequire(import.meta.
  * context, and the model calls none of Casbin's default functions.
  */
 export class KubeEnforcer extends Enforcer {
+  /** The decoded policy fields its matcher functions read. */
+  readonly fields = new RuleFields();
+
   constructor() {
     super();
     this.fm = new FunctionMap();
-    for (const [name, fn] of Object.entries(kubeMatcherFunctions())) this.fm.addFunction(name, fn);
+    for (const [name, fn] of Object.entries(kubeMatcherFunctions(this.fields))) this.fm.addFunction(name, fn);
   }
 }
 

@@ -20,22 +20,41 @@ export type MatcherFunction = (...args: string[]) => boolean;
 const decodeLimit = 50_000;
 
 /**
- * The functions the model's matcher calls, by name. Each call of this factory
- * has its own bounded decode cache.
+ * Policy fields decoded from their JSON text, for the matcher functions of
+ * one enforcer; bounded (cleared when full). `prime` records the decoding
+ * of a field the caller has just encoded, so the matcher neither parses it
+ * nor hashes it anew when it meets that same string.
  */
-export function kubeMatcherFunctions(): Record<string, MatcherFunction> {
-  const decoded = new Map<string, PolicyRule>();
-  // One shape for every field keeps the cache monomorphic; only the field a predicate reads matters.
-  const rule = (field: string): PolicyRule => {
-    let r = decoded.get(field);
+export class RuleFields {
+  private readonly decoded = new Map<string, PolicyRule>();
+
+  /** A rule whose every list is the field's values (only the list a predicate reads matters). */
+  get(field: string): PolicyRule {
+    let r = this.decoded.get(field);
     if (r === undefined) {
-      const values = field === '' ? [] : (JSON.parse(field) as string[]);
-      r = { verbs: values, apiGroups: values, resources: values, resourceNames: values, nonResourceURLs: values };
-      if (decoded.size >= decodeLimit) decoded.clear();
-      decoded.set(field, r);
+      r = this.store(field, field === '' ? [] : (JSON.parse(field) as string[]));
     }
     return r;
-  };
+  }
+
+  /** Records that `field` is the JSON text of `values`. */
+  prime(field: string, values: readonly string[] | undefined): void {
+    if (!this.decoded.has(field)) this.store(field, values ?? []);
+  }
+
+  private store(field: string, values: readonly string[]): PolicyRule {
+    // One shape for every field keeps the cache monomorphic.
+    const list = values as string[];
+    const r = { verbs: list, apiGroups: list, resources: list, resourceNames: list, nonResourceURLs: list };
+    if (this.decoded.size >= decodeLimit) this.decoded.clear();
+    this.decoded.set(field, r);
+    return r;
+  }
+}
+
+/** The functions the model's matcher calls, by name, decoding fields through `fields`. */
+export function kubeMatcherFunctions(fields = new RuleFields()): Record<string, MatcherFunction> {
+  const rule = (field: string): PolicyRule => fields.get(field);
   return {
     verbMatches: (verbs, verb) => verbMatches(rule(verbs), verb),
     apiGroupMatches: (groups, group) => apiGroupMatches(rule(groups), group),

@@ -22,6 +22,7 @@ import type { Attributes, PolicyRule } from '../rbac/types.ts';
 import { keyField } from '../rbac/decision-memo.ts';
 import { combinedResource } from '../rbac/rule-matching.ts';
 import { createKubeEnforcer, type KubeEnforcer } from './enforcer.ts';
+import type { RuleFields } from './functions.ts';
 import { casbinRequest, lineRuleIndex, policyLine, policyLines, type PolicyLine } from './projection.ts';
 
 const none: readonly PolicyLine[] = [];
@@ -59,7 +60,8 @@ export class RuleTable {
   /** verb (or `*`) -> indexes of rules that list nonResourceURLs, ascending. */
   private readonly nonResource = new Map<string, number[]>();
 
-  constructor(readonly key: string, readonly rules: readonly PolicyRule[]) {
+  /** `fields`: the evaluator's decoded fields, told about each line as it is made. */
+  constructor(readonly key: string, readonly rules: readonly PolicyRule[], private readonly fields?: RuleFields) {
     rules.forEach((rule, i) => {
       for (const verb of rule.verbs ?? []) {
         if ((rule.resources ?? []).length > 0) {
@@ -94,7 +96,19 @@ export class RuleTable {
   }
 
   private line(i: number): PolicyLine {
-    return (this.lineCache[i] ??= policyLine(this.key, i, this.rules[i]));
+    let line = this.lineCache[i];
+    if (line === undefined) {
+      const rule = this.rules[i];
+      this.lineCache[i] = line = policyLine(this.key, i, rule);
+      if (this.fields) {
+        this.fields.prime(line[2], rule.verbs);
+        this.fields.prime(line[3], rule.apiGroups);
+        this.fields.prime(line[4], rule.resources);
+        this.fields.prime(line[5], rule.resourceNames);
+        this.fields.prime(line[6], rule.nonResourceURLs);
+      }
+    }
+    return line;
   }
 }
 
@@ -134,7 +148,7 @@ export class RoleEvaluator {
   tableFor(role: object, key: string, rules: readonly PolicyRule[]): RuleTable {
     let t = this.tables.get(role);
     if (t === undefined || t.key !== key) {
-      t = new RuleTable(key, rules);
+      t = new RuleTable(key, rules, this.enforcer.fields);
       this.tables.set(role, t);
     }
     return t;

@@ -2,13 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seededRandom } from '../../../bench/platform.ts';
 import { newPlainEnforcer, plainEnforcerAllows } from '../../../engine/casbin/enforcer.ts';
-import { kubeMatcherFunctions } from '../../../engine/casbin/functions.ts';
+import { kubeMatcherFunctions, RuleFields } from '../../../engine/casbin/functions.ts';
 import { casbinRequest, groupingLines, lineRuleIndex, policyLines } from '../../../engine/casbin/projection.ts';
-import { RuleTable, ruleQuery } from '../../../engine/casbin/role-evaluator.ts';
+import { RoleEvaluator, RuleTable, ruleQuery } from '../../../engine/casbin/role-evaluator.ts';
 import { ruleAllows } from '../../../engine/rbac/rule-matching.ts';
 import type { Attributes, PolicyRule } from '../../../engine/rbac/types.ts';
 import {
-  can, canURL, casbinModel, clusterRoleBinding, group, roleBinding, sa, user,
+  can, canURL, casbinModel, clusterRoleBinding, group, roleBinding, rule, sa, user,
 } from '../rbac-core/builders.ts';
 
 test('bindings project to g lines: RoleBindings in their namespace domain, ClusterRoleBindings in the cluster domain', () => {
@@ -54,6 +54,26 @@ test('the matcher functions apply the kube predicates to the JSON lists', () => 
     ['nonResourceURLMatches', ['["*"]', ''], true],
   ];
   for (const [name, args, expected] of rows) assert.equal(f[name](...args), expected, `${name}(${args.join(', ')})`);
+});
+
+test('a primed field decodes to the values it was made from, without parsing; others are parsed', () => {
+  const fields = new RuleFields();
+  const f = kubeMatcherFunctions(fields);
+  const verbs = ['get', 'list'];
+  fields.prime('["get","list"]', verbs);
+  assert.equal(fields.get('["get","list"]').verbs, verbs, 'the very array given');
+  fields.prime('[]', undefined);
+  assert.deepEqual(fields.get('[]').resourceNames, []);
+  assert.deepEqual(fields.get('["watch"]').verbs, ['watch']);
+  assert.equal(f.verbMatches('["get","list"]', 'list'), true);
+  assert.equal(f.verbMatches('["watch"]', 'list'), false);
+  // A role evaluator's lines are primed as they are made and decide as the parsed ones do.
+  const evaluator = new RoleEvaluator(casbinModel);
+  const rules = [rule('get', 'apps', 'deployments/scale', ['web']), rule('list', '*', '*')];
+  const table = evaluator.tableFor({}, 'ClusterRole:r', rules);
+  assert.equal(evaluator.ask(table, ruleQuery(can('u', 'get', 'deployments/scale', { group: 'apps', name: 'web' }))), 0);
+  assert.equal(evaluator.ask(table, ruleQuery(can('u', 'get', 'deployments/scale', { group: 'apps', name: 'db' }))), -1);
+  assert.equal(evaluator.ask(table, ruleQuery(can('u', 'list', 'anything', { group: 'x' }))), 1);
 });
 
 test('one plain enforcer over projected lines decides namespaces and principals as RBAC does', async () => {
