@@ -57,6 +57,8 @@ const printedFigures: Record<string, Printed[]> = {
     { pattern: /first ask, engine just built:\s+p50 ([\d.]+) µs, p99 ([\d.]+) µs/, figures: [
       { group: 1, name: 'check p50, first ask, engine just built', unit: 'µs' },
       { group: 2, name: 'check p99, first ask, engine just built', unit: 'µs', target: le(100) }] },
+    { pattern: /first ask, engine just built, the process's first checks \(code not yet optimized\): p50 ([\d.]+) µs, p99 ([\d.]+) µs/, figures: [
+      { group: 2, name: 'check p99, first ask, engine just built, the process\'s first checks', unit: 'µs' }] },
     { pattern: /first ask, after \d+ other requests:\s+p50 ([\d.]+) µs, p99 ([\d.]+) µs/, figures: [
       { group: 2, name: 'check p99, first ask, warmed engine', unit: 'µs', target: le(100) }] },
     { pattern: /repeated \(memoized decision\):\s+p50 ([\d.]+) µs, p99 ([\d.]+) µs/, figures: [
@@ -68,6 +70,10 @@ const printedFigures: Record<string, Printed[]> = {
       { group: 1, name: 'speed-up over the plain enforcer (first ask)', unit: '×', target: ge(1000) }] },
     { pattern: /machine floor \(no engine code\): 200 random reads over 256 MiB p50 ([\d.]+) µs, p99 ([\d.]+) µs/, figures: [
       { group: 2, name: 'machine floor: p99 of 200 random reads over 256 MiB', unit: 'µs' }] },
+    { pattern: /machine stalls \(no engine code\): .*? lost ([\d.]+)% of its time in (\d+) gaps\/s over 20 µs .*?about ([\d.]+)% of first asks meet a gap/, figures: [
+      { group: 1, name: 'machine stalls: share of a spinning loop\'s time lost in gaps over 20 µs', unit: '%' },
+      { group: 2, name: 'machine stalls: gaps over 20 µs per second', unit: '/s' },
+      { group: 3, name: 'machine stalls: share of first asks a gap takes past 100 µs (estimate)', unit: '%' }] },
   ],
   'quota-engine': [
     { pattern: /checkQuotaRequest [^:]*: \d+ requests, p50 ([\d.]+) µs, p99 ([\d.]+) µs/, figures: [
