@@ -68,7 +68,7 @@ export async function startWarden(config: Readonly<Config>, opts: WardenOptions 
     await snapshots.start(config.pollIntervalMs);
     let listener: RevisionListener | undefined;
     if (db.kind === 'postgres' && db.url) {
-      listener = new RevisionListener(db.url, () => void snapshots.refresh(), opts.listenReconnectMs ?? config.listenReconnectMs, (err) => log.warn({ err }, 'revision listener connection failed'));
+      listener = new RevisionListener(db.url, (revision) => snapshots.notified(revision), opts.listenReconnectMs ?? config.listenReconnectMs, (err) => log.warn({ err }, 'revision listener connection failed'));
       await listener.start();
     }
     const deps: AppDeps = {

@@ -1,7 +1,7 @@
 /**
  * A dedicated connection that LISTENs for revision notifications and calls
- * `onNotify` for each (and once on every (re)connect, since notifications
- * sent while disconnected are lost). A dropped connection is re-opened after
+ * `onNotify` with the notified revision for each, and without one on every
+ * (re)connect, since notifications sent while disconnected are lost. A dropped connection is re-opened after
  * `reconnectMs`; the snapshot poll covers the gap.
  */
 import pg from 'pg';
@@ -14,7 +14,7 @@ export class RevisionListener {
 
   constructor(
     private readonly url: string,
-    private readonly onNotify: () => void,
+    private readonly onNotify: (revision?: number) => void,
     private readonly reconnectMs: number,
     private readonly onError: (err: unknown) => void = () => {},
   ) {}
@@ -31,7 +31,10 @@ export class RevisionListener {
 
   async #connect(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url });
-    client.on('notification', () => this.onNotify());
+    client.on('notification', (msg) => {
+      const revision = Number(msg.payload);
+      this.onNotify(Number.isSafeInteger(revision) && revision > 0 ? revision : undefined);
+    });
     client.on('error', (err) => {
       this.onError(err);
       this.#retry(client);

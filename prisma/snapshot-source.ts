@@ -2,8 +2,9 @@
  * Keeps this replica's snapshot current. A refresh loads the change rows
  * since the current revision and applies them aside, then swaps the new
  * snapshot in with one assignment; concurrent refresh requests coalesce into
- * one. Triggers: the LISTEN client's notifications, a poll (the safety net
- * for lost notifications), and this replica's own writes. A failed refresh
+ * one. Triggers: the LISTEN client's notifications of revisions it does not
+ * hold yet, a poll (the safety net for lost notifications), and this
+ * replica's own writes. A failed refresh
  * keeps the last good snapshot and is reported by `health()` until one
  * succeeds.
  */
@@ -96,6 +97,17 @@ export class SnapshotSource {
     if (this.#timer) clearTimeout(this.#timer);
     for (const w of this.#waiters) w.resolve(false);
     this.#waiters.clear();
+  }
+
+  /**
+   * A notification that `revision` was committed (none: something may have
+   * been missed). Refreshes unless the snapshot already holds that revision,
+   * as it does for this process's own writes, which it applied at commit.
+   */
+  notified(revision?: number): void {
+    const current = this.#current;
+    if (revision !== undefined && current !== undefined && current.revision >= revision && this.#lastError === undefined) return;
+    void this.refresh();
   }
 
   /** Resolves once a refresh that started after this call has finished (successfully or not). */
