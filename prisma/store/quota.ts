@@ -28,6 +28,7 @@ import type { KubeObject } from '../../engine/meta.ts';
 import type { PrismaClient } from '../generated/client.ts';
 import { kindTables, toObject, type Row } from './kinds.ts';
 import { sqlOf, type Sql } from './raw.ts';
+import type { DeferredStatement } from './statements.ts';
 import { writeBatchWith, type Plan, type PlannedUpdate } from './write.ts';
 
 /** The new `status.used` of one quota, by name. */
@@ -117,16 +118,17 @@ export async function readTenantUsage(prisma: PrismaClient, tenant: string | und
   return tenantUsageOf((await selectTenants(await sqlOf(prisma), [tenant], false)).get(tenant));
 }
 
-/** Stores tenants' usage at revision `rv` on rows this transaction locked. */
-async function storeTenantUsage(sql: Sql, rv: bigint, updates: readonly PlannedUpdate[]): Promise<void> {
+/** The statement storing tenants' usage at revision `rv`, on rows this transaction locked (run at commit). */
+function storeTenantUsage(rv: bigint, updates: readonly PlannedUpdate[]): DeferredStatement {
   const rows = updates.map((u) => ({ uid: u.before.metadata.uid, rv: u.before.metadata.resourceVersion, used: (u.after.status as { used?: unknown }).used ?? {} }));
-  const count = await sql.execute(
-    `UPDATE tenant AS t SET used = v.used, resource_version = $1::bigint
-       FROM jsonb_to_recordset($2::jsonb) AS v(uid text, rv bigint, used jsonb)
-      WHERE t.uid = v.uid AND t.resource_version = v.rv`,
-    String(rv), JSON.stringify(rows),
-  );
-  if (count !== rows.length) throw new Error(`tenant usage update matched ${count} of ${rows.length} locked rows`);
+  return {
+    sql: `UPDATE tenant AS t SET used = v.used, resource_version = $1::bigint
+            FROM jsonb_to_recordset($2::jsonb) AS v(uid text, rv bigint, used jsonb)
+           WHERE t.uid = v.uid AND t.resource_version = v.rv RETURNING 1`,
+    args: [String(rv), JSON.stringify(rows)],
+    expect: rows.length,
+    what: 'tenant usage update',
+  };
 }
 
 /**
@@ -142,18 +144,20 @@ const withUsed = (q: KubeObject, used: Record<string, string>): KubeObject =>
   ({ ...q, status: { ...((q.status ?? {}) as Record<string, unknown>), used } });
 
 /**
- * Stores the status of each `after` at revision `rv`, in one statement, on
- * rows locked by this transaction (so each still has its `before` version).
+ * The statement storing the status of each `after` at revision `rv`, on
+ * rows locked by this transaction (so each still has its `before` version);
+ * run at commit with the change rows.
  */
-async function storeStatuses(sql: Sql, rv: bigint, updates: readonly PlannedUpdate[]): Promise<void> {
+function storeStatuses(rv: bigint, updates: readonly PlannedUpdate[]): DeferredStatement {
   const rows = updates.map((u) => ({ uid: u.before.metadata.uid, rv: u.before.metadata.resourceVersion, status: u.after.status ?? {} }));
-  const count = await sql.execute(
-    `UPDATE resource_quota AS q SET status = v.status, resource_version = $1::bigint
-       FROM jsonb_to_recordset($2::jsonb) AS v(uid text, rv bigint, status jsonb)
-      WHERE q.uid = v.uid AND q.resource_version = v.rv`,
-    String(rv), JSON.stringify(rows),
-  );
-  if (count !== rows.length) throw new Error(`quota usage update matched ${count} of ${rows.length} locked rows`);
+  return {
+    sql: `UPDATE resource_quota AS q SET status = v.status, resource_version = $1::bigint
+            FROM jsonb_to_recordset($2::jsonb) AS v(uid text, rv bigint, status jsonb)
+           WHERE q.uid = v.uid AND q.resource_version = v.rv RETURNING 1`,
+    args: [String(rv), JSON.stringify(rows)],
+    expect: rows.length,
+    what: 'quota usage update',
+  };
 }
 
 interface Pending {
@@ -207,10 +211,9 @@ async function decideBatch(sql: Sql, rv: bigint, batch: readonly Pending[]): Pro
   });
   const stamp = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: String(rv) } });
   const written = [...after].map(([key, q]) => ({ before: before.get(key)!, after: stamp(q) }));
-  if (written.length) await storeStatuses(sql, rv, written);
   const tenantsWritten = [...tenantBefore].map(([name, b]) => ({ before: b, after: stamp(tenants.get(name)!) }));
-  if (tenantsWritten.length) await storeTenantUsage(sql, rv, tenantsWritten);
-  return { ops: [], written: [...written, ...tenantsWritten], value: outcomes };
+  const deferred = [...(written.length ? [storeStatuses(rv, written)] : []), ...(tenantsWritten.length ? [storeTenantUsage(rv, tenantsWritten)] : [])];
+  return { ops: [], written: [...written, ...tenantsWritten], deferred, value: outcomes };
 }
 
 /** One replica's charges for one database, committed a batch at a time. */
