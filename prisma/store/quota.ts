@@ -14,7 +14,8 @@
  * replica therefore gathers the charges that arrive while its previous
  * charge transaction runs and commits them together (group commit): one
  * transaction decides them in arrival order, each on the usage the ones
- * before it left, and stores every changed quota's usage in one statement.
+ * before it left, and stores every changed quota's usage in one statement,
+ * the one that also records the change rows (see `deferred` in write.ts).
  * When no charge is running, a request is first decided on the committed
  * quotas: one that would change nothing (a denial, a namespace without
  * quotas) is answered from that read, true of a committed state, and takes
@@ -118,17 +119,28 @@ export async function readTenantUsage(prisma: PrismaClient, tenant: string | und
   return tenantUsageOf((await selectTenants(await sqlOf(prisma), [tenant], false)).get(tenant));
 }
 
-/** The statement storing tenants' usage at revision `rv`, on rows this transaction locked (run at commit). */
-function storeTenantUsage(rv: bigint, updates: readonly PlannedUpdate[]): DeferredStatement {
-  const rows = updates.map((u) => ({ uid: u.before.metadata.uid, rv: u.before.metadata.resourceVersion, used: (u.after.status as { used?: unknown }).used ?? {} }));
+/**
+ * The statement storing one JSON column of rows this transaction locked (so
+ * each still has its `rv` version) at revision `rv`; run at commit with the
+ * change rows.
+ */
+function storeColumn(table: 'resource_quota' | 'tenant', column: 'status' | 'used', rv: bigint,
+  rows: { uid?: string; rv?: string; value: unknown }[], what: string): DeferredStatement {
   return {
-    sql: `UPDATE tenant AS t SET used = v.used, resource_version = $1::bigint
-            FROM jsonb_to_recordset($2::jsonb) AS v(uid text, rv bigint, used jsonb)
+    sql: `UPDATE ${table} AS t SET ${column} = v.value, resource_version = $1::bigint
+            FROM jsonb_to_recordset($2::jsonb) AS v(uid text, rv bigint, value jsonb)
            WHERE t.uid = v.uid AND t.resource_version = v.rv RETURNING 1`,
     args: [String(rv), JSON.stringify(rows)],
     expect: rows.length,
-    what: 'tenant usage update',
+    what,
   };
+}
+
+/** Stores tenants' usage (`used`) as each `after` has it. */
+function storeTenantUsage(rv: bigint, updates: readonly PlannedUpdate[]): DeferredStatement {
+  return storeColumn('tenant', 'used', rv, updates.map((u) => ({
+    uid: u.before.metadata.uid, rv: u.before.metadata.resourceVersion, value: (u.after.status as { used?: unknown }).used ?? {},
+  })), 'tenant usage update');
 }
 
 /**
@@ -143,21 +155,11 @@ export function lockQuotas(sql: Sql, namespaces: readonly string[]): Promise<Map
 const withUsed = (q: KubeObject, used: Record<string, string>): KubeObject =>
   ({ ...q, status: { ...((q.status ?? {}) as Record<string, unknown>), used } });
 
-/**
- * The statement storing the status of each `after` at revision `rv`, on
- * rows locked by this transaction (so each still has its `before` version);
- * run at commit with the change rows.
- */
+/** Stores quotas' status as each `after` has it. */
 function storeStatuses(rv: bigint, updates: readonly PlannedUpdate[]): DeferredStatement {
-  const rows = updates.map((u) => ({ uid: u.before.metadata.uid, rv: u.before.metadata.resourceVersion, status: u.after.status ?? {} }));
-  return {
-    sql: `UPDATE resource_quota AS q SET status = v.status, resource_version = $1::bigint
-            FROM jsonb_to_recordset($2::jsonb) AS v(uid text, rv bigint, status jsonb)
-           WHERE q.uid = v.uid AND q.resource_version = v.rv RETURNING 1`,
-    args: [String(rv), JSON.stringify(rows)],
-    expect: rows.length,
-    what: 'quota usage update',
-  };
+  return storeColumn('resource_quota', 'status', rv, updates.map((u) => ({
+    uid: u.before.metadata.uid, rv: u.before.metadata.resourceVersion, value: u.after.status ?? {},
+  })), 'quota usage update');
 }
 
 interface Pending {

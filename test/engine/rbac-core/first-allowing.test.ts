@@ -36,14 +36,16 @@ function decidedBy(state: RbacState, attrs: Attributes): string | undefined {
   return `${b.kind}/${b.namespace ?? ''}/${b.name}`;
 }
 
+/** A role that allows nothing asked here, and one that allows getting pods. */
+const roles: AnyRbacObject[] = [clusterRole('none', [rule('get', '', 'nothing')]), clusterRole('pods', [rule('get', '', 'pods')])];
+
 // A group bound by many ClusterRoleBindings (a long list, memoized), users with bindings of their own.
 const many = (n: number, role: string, subjects: Subject[], offset = 0) =>
   Array.from({ length: n }, (_, i) => clusterRoleBinding(`b${offset + i}`, role, subjects));
 
 test('the first allowing binding in lister order wins, whichever principal it was found through', () => {
   const world: AnyRbacObject[] = [
-    clusterRole('none', [rule('get', '', 'nothing')]),
-    clusterRole('pods', [rule('get', '', 'pods')]),
+    ...roles,
     ...many(5, 'ClusterRole/none', [group('all')]),
     clusterRoleBinding('ann-early', 'ClusterRole/pods', [user('ann')]),
     ...many(5, 'ClusterRole/none', [group('all')], 5),
@@ -64,8 +66,7 @@ test('the first allowing binding in lister order wins, whichever principal it wa
 
 test('a walk cut short by an earlier allow leaves the rest of a long list to be looked at later', () => {
   const world: AnyRbacObject[] = [
-    clusterRole('none', [rule('get', '', 'nothing')]),
-    clusterRole('pods', [rule('get', '', 'pods')]),
+    ...roles,
     ...many(3, 'ClusterRole/none', [group('all')]),
     clusterRoleBinding('ann', 'ClusterRole/pods', [user('ann')]),
     ...many(6, 'ClusterRole/none', [group('all')], 3),
@@ -79,8 +80,7 @@ test('a walk cut short by an earlier allow leaves the rest of a long list to be 
 
 test('what is known of a list is dropped when a role or the list changes', () => {
   const world: AnyRbacObject[] = [
-    clusterRole('none', [rule('get', '', 'nothing')]),
-    clusterRole('pods', [rule('get', '', 'pods')]),
+    ...roles,
     ...many(6, 'ClusterRole/none', [group('all')]),
     clusterRoleBinding('last', 'ClusterRole/pods', [group('all')]),
   ];
