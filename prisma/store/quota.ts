@@ -14,8 +14,7 @@
  * replica therefore gathers the charges that arrive while its previous
  * charge transaction runs and commits them together (group commit): one
  * transaction decides them in arrival order, each on the usage the ones
- * before it left, and stores every changed quota's usage in one statement,
- * the one that also records the change rows (see `deferred` in write.ts).
+ * before it left, and stores every changed quota's usage in one statement.
  * When no charge is running, a request is first decided on the committed
  * quotas: one that would change nothing (a denial, a namespace without
  * quotas) is answered from that read, true of a committed state, and takes
@@ -29,7 +28,6 @@ import type { KubeObject } from '../../engine/meta.ts';
 import type { PrismaClient } from '../generated/client.ts';
 import { kindTables, toObject, type Row } from './kinds.ts';
 import { sqlOf, type Sql } from './raw.ts';
-import type { DeferredStatement } from './statements.ts';
 import { writeBatchWith, type Plan, type PlannedUpdate } from './write.ts';
 
 /** The new `status.used` of one quota, by name. */
@@ -119,28 +117,16 @@ export async function readTenantUsage(prisma: PrismaClient, tenant: string | und
   return tenantUsageOf((await selectTenants(await sqlOf(prisma), [tenant], false)).get(tenant));
 }
 
-/**
- * The statement storing one JSON column of rows this transaction locked (so
- * each still has its `rv` version) at revision `rv`; run at commit with the
- * change rows.
- */
-function storeColumn(table: 'resource_quota' | 'tenant', column: 'status' | 'used', rv: bigint,
-  rows: { uid?: string; rv?: string; value: unknown }[], what: string): DeferredStatement {
-  return {
-    sql: `UPDATE ${table} AS t SET ${column} = v.value, resource_version = $1::bigint
-            FROM jsonb_to_recordset($2::jsonb) AS v(uid text, rv bigint, value jsonb)
-           WHERE t.uid = v.uid AND t.resource_version = v.rv RETURNING 1`,
-    args: [String(rv), JSON.stringify(rows)],
-    expect: rows.length,
-    what,
-  };
-}
-
-/** Stores tenants' usage (`used`) as each `after` has it. */
-function storeTenantUsage(rv: bigint, updates: readonly PlannedUpdate[]): DeferredStatement {
-  return storeColumn('tenant', 'used', rv, updates.map((u) => ({
-    uid: u.before.metadata.uid, rv: u.before.metadata.resourceVersion, value: (u.after.status as { used?: unknown }).used ?? {},
-  })), 'tenant usage update');
+/** Stores tenants' usage at revision `rv` on rows this transaction locked. */
+async function storeTenantUsage(sql: Sql, rv: bigint, updates: readonly PlannedUpdate[]): Promise<void> {
+  const rows = updates.map((u) => ({ uid: u.before.metadata.uid, rv: u.before.metadata.resourceVersion, used: (u.after.status as { used?: unknown }).used ?? {} }));
+  const count = await sql.execute(
+    `UPDATE tenant AS t SET used = v.used, resource_version = $1::bigint
+       FROM jsonb_to_recordset($2::jsonb) AS v(uid text, rv bigint, used jsonb)
+      WHERE t.uid = v.uid AND t.resource_version = v.rv`,
+    String(rv), JSON.stringify(rows),
+  );
+  if (count !== rows.length) throw new Error(`tenant usage update matched ${count} of ${rows.length} locked rows`);
 }
 
 /**
@@ -155,11 +141,19 @@ export function lockQuotas(sql: Sql, namespaces: readonly string[]): Promise<Map
 const withUsed = (q: KubeObject, used: Record<string, string>): KubeObject =>
   ({ ...q, status: { ...((q.status ?? {}) as Record<string, unknown>), used } });
 
-/** Stores quotas' status as each `after` has it. */
-function storeStatuses(rv: bigint, updates: readonly PlannedUpdate[]): DeferredStatement {
-  return storeColumn('resource_quota', 'status', rv, updates.map((u) => ({
-    uid: u.before.metadata.uid, rv: u.before.metadata.resourceVersion, value: u.after.status ?? {},
-  })), 'quota usage update');
+/**
+ * Stores the status of each `after` at revision `rv`, in one statement, on
+ * rows locked by this transaction (so each still has its `before` version).
+ */
+async function storeStatuses(sql: Sql, rv: bigint, updates: readonly PlannedUpdate[]): Promise<void> {
+  const rows = updates.map((u) => ({ uid: u.before.metadata.uid, rv: u.before.metadata.resourceVersion, status: u.after.status ?? {} }));
+  const count = await sql.execute(
+    `UPDATE resource_quota AS q SET status = v.status, resource_version = $1::bigint
+       FROM jsonb_to_recordset($2::jsonb) AS v(uid text, rv bigint, status jsonb)
+      WHERE q.uid = v.uid AND q.resource_version = v.rv`,
+    String(rv), JSON.stringify(rows),
+  );
+  if (count !== rows.length) throw new Error(`quota usage update matched ${count} of ${rows.length} locked rows`);
 }
 
 interface Pending {
@@ -213,9 +207,10 @@ async function decideBatch(sql: Sql, rv: bigint, batch: readonly Pending[]): Pro
   });
   const stamp = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: String(rv) } });
   const written = [...after].map(([key, q]) => ({ before: before.get(key)!, after: stamp(q) }));
+  if (written.length) await storeStatuses(sql, rv, written);
   const tenantsWritten = [...tenantBefore].map(([name, b]) => ({ before: b, after: stamp(tenants.get(name)!) }));
-  const deferred = [...(written.length ? [storeStatuses(rv, written)] : []), ...(tenantsWritten.length ? [storeTenantUsage(rv, tenantsWritten)] : [])];
-  return { ops: [], written: [...written, ...tenantsWritten], deferred, value: outcomes };
+  if (tenantsWritten.length) await storeTenantUsage(sql, rv, tenantsWritten);
+  return { ops: [], written: [...written, ...tenantsWritten], value: outcomes };
 }
 
 /** One replica's charges for one database, committed a batch at a time. */

@@ -69,47 +69,18 @@ export async function updateRow(tx: Sql, table: KindTable, data: Record<string, 
 }
 
 /**
- * A row-changing statement a plan leaves for the commit to run with the
- * change rows (one round trip for both). It must end in `RETURNING` and
- * change exactly `expect` rows; its parameters are `$1`, `$2`, ...
+ * Inserts the change rows in one statement, in order. The rows travel as
+ * one JSON document, so the cost stays proportional to their size however
+ * deeply the objects nest (a model `createMany` walks every nested value).
  */
-export interface DeferredStatement {
-  sql: string;
-  args: string[];
-  expect: number;
-  /** What it updates, for the error when it does not change `expect` rows. */
-  what: string;
-}
-
-/**
- * Inserts the change rows in one statement, in order, together with the
- * deferred statements (each a data-modifying WITH clause of that one
- * statement). The rows travel as one JSON document, so the cost stays
- * proportional to their size however deeply the objects nest (a model
- * `createMany` walks every nested value). Throws when a deferred statement
- * does not change the rows it expects.
- */
-export async function insertChanges(sql: Sql, changes: ChangeRow[], deferred: readonly DeferredStatement[] = []): Promise<void> {
-  if (!changes.length && !deferred.length) return;
-  const args: string[] = [];
-  const clauses = deferred.map((d, i) => {
-    const offset = args.length;
-    args.push(...d.args);
-    return `d${i} AS (${d.sql.replace(/\$(\d+)/g, (_m, n: string) => `$${offset + Number(n)}`)})`;
-  });
-  args.push(JSON.stringify(changes.map((c) => ({ ...c, revision: String(c.revision) }))));
-  const insert = `INSERT INTO "change" (revision, kind, namespace, name, uid, operation, actor, before, after)
+export async function insertChanges(sql: Sql, changes: ChangeRow[]): Promise<void> {
+  if (!changes.length) return;
+  await sql.execute(
+    `INSERT INTO "change" (revision, kind, namespace, name, uid, operation, actor, before, after)
      SELECT (c->>'revision')::bigint, c->>'kind', c->>'namespace', c->>'name', c->>'uid', c->>'operation', c->>'actor', c->'before', c->'after'
-       FROM jsonb_array_elements($${args.length}::jsonb) WITH ORDINALITY AS t(c, n) ORDER BY n`;
-  if (!deferred.length) {
-    await sql.execute(insert, ...args);
-    return;
-  }
-  const counts = deferred.map((_, i) => `(SELECT count(*) FROM d${i})::int AS d${i}`).join(', ');
-  const [row] = await sql.query<Record<string, number>>(`WITH ${clauses.join(', ')}, c AS (${insert} RETURNING 1) SELECT ${counts}`, ...args);
-  deferred.forEach((d, i) => {
-    if (row[`d${i}`] !== d.expect) throw new Error(`${d.what} matched ${row[`d${i}`]} of ${d.expect} locked rows`);
-  });
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(c, n) ORDER BY n`,
+    JSON.stringify(changes.map((c) => ({ ...c, revision: String(c.revision) }))),
+  );
 }
 
 export async function missingOrConflict(tx: Sql, table: KindTable, before: KubeObject): Promise<StoreError> {

@@ -17,7 +17,7 @@ import type { ObjectChange } from '../../engine/snapshot.ts';
 import type { PrismaClient } from '../generated/client.ts';
 import { kindTables, namespacedKinds, toObject, toRow, type KindTable, type Row, type StoredKind } from './kinds.ts';
 import { sqlOf, type Sql } from './raw.ts';
-import { bumpRevision, insertChanges, insertRow, missingOrConflict, rowOf, translate, updateRow, type ChangeRow, type DeferredStatement } from './statements.ts';
+import { bumpRevision, insertChanges, insertRow, missingOrConflict, rowOf, translate, updateRow, type ChangeRow } from './statements.ts';
 
 export { revisionChannel } from './statements.ts';
 
@@ -71,14 +71,8 @@ export interface PlannedUpdate {
 
 export interface Plan<T> {
   ops: WriteOp[];
-  /** Rows the plan updated (itself, or by `deferred`), e.g. many in one statement. */
+  /** Rows the plan updated itself, e.g. many in one statement. */
   written?: PlannedUpdate[];
-  /**
-   * Statements that store `written` rows, run at commit in the statement
-   * that records the change rows. A failure there fails every batch of the
-   * transaction, not this one alone.
-   */
-  deferred?: DeferredStatement[];
   value: T;
 }
 
@@ -187,12 +181,10 @@ class Committer {
       const committed = await db.transaction(async (tx) => {
         const rv = await bumpRevision(tx);
         const all: ChangeRow[] = [];
-        const deferred: DeferredStatement[] = [];
         const objectChanges: ObjectChange[] = [];
         let complete = true;
         for (current = 0; current < batches.length; current++) {
-          const { ops, written = [], deferred: later = [], value } = await batches[current].plan(tx, rv);
-          deferred.push(...later);
+          const { ops, written = [], value } = await batches[current].plan(tx, rv);
           if (!ops.length && !written.length) {
             outcomes.push({ ok: true, value });
             continue;
@@ -205,7 +197,7 @@ class Committer {
         }
         current = -1;
         if (!all.length) throw new NothingWritten();
-        await insertChanges(tx, all, deferred);
+        await insertChanges(tx, all);
         return { revision: Number(rv), changes: objectChanges, complete };
       });
       return { outcomes, committed };
