@@ -29,9 +29,15 @@ export class DecisionMemo<D> {
   }
 }
 
-/** A field of a key: its length, then itself, so no two field lists give the same key. */
+/**
+ * A field of a key: its length, then itself, so no two field lists give the
+ * same key. A value that is not a string (callers validate types; this keeps
+ * a miss from ever sharing a memo entry) is written as tagged JSON.
+ */
 export function keyField(s: string): string {
-  return `${s.length}:${s}`;
+  if (typeof s === 'string') return `${s.length}:${s}`;
+  const json = JSON.stringify(s) ?? 'undefined';
+  return `~${json.length}:${json}`;
 }
 
 /**

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ruleQuery } from '../../../engine/casbin/role-evaluator.ts';
 import { authorize, rbacDecision } from '../../../engine/rbac/authorizer.ts';
+import { decisionKey } from '../../../engine/rbac/decision-memo.ts';
 import {
   can, canURL, clusterRole, clusterRoleBinding, group, role, roleBinding, rule, stateOf, urlRule, user,
 } from './builders.ts';
@@ -97,6 +99,12 @@ test('memo keys cannot collide: fields are length-prefixed', () => {
   assert.equal(authorize(state, can({ name: 'u', groups: ['a', 'b'] }, 'get', 'pods')).allowed, false);
   assert.equal(authorize(state, can({ name: 'u1:a', groups: ['b'] }, 'get', 'pods')).allowed, false);
   assert.equal(authorize(state, can({ name: 'u', groups: ['a1:b'] }, 'ge', 'tpods')).allowed, false, 'verb and resource run together');
+  // Types are checked at the API; a value that slipped through still never shares a key with a string.
+  const asString = can({ name: 'u', groups: ['a1:b'] }, 'get', 'pods', { group: '' });
+  const asArray = { ...asString, apiGroup: [] as unknown as string };
+  assert.notEqual(decisionKey(asArray), decisionKey(asString));
+  assert.notEqual(ruleQuery(asArray).key, ruleQuery(asString).key);
+  assert.notEqual(decisionKey({ ...asString, verb: ['get'] as unknown as string }), decisionKey(asString));
 });
 
 test('a denial names the requester\'s groups in the order given, from the memo too', () => {
