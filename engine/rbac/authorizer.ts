@@ -52,7 +52,8 @@ function decideSafely(state: RbacState, attrs: Attributes): Decision {
 export function rbacDecision(state: RbacState, attrs: Attributes): Decision {
   const namespace = attrs.isResourceRequest ? attrs.namespace : '';
   const query = ruleQuery(attrs);
-  const allowing = state.firstAllowing(requesterPrincipals(attrs.user), namespace, query);
+  const principals = requesterPrincipals(attrs.user);
+  const allowing = state.firstAllowing(principals, namespace, query);
   if (allowing !== undefined) {
     const { entry, table, ruleIndex } = allowing;
     const subjects = entry.binding.subjects ?? [];
@@ -66,7 +67,7 @@ export function rbacDecision(state: RbacState, attrs: Attributes): Decision {
       } as const),
     };
   }
-  const entries = state.applicableBindings(attrs.user, namespace);
+  const entries = state.applicableBindings(attrs.user, namespace, principals);
   const considered: ConsideredBinding[] = entries.map((e) => consideredBinding(e, state.roleTable(e) !== undefined));
   return { allowed: false, reason: denyReason(attrs, considered), considered: Object.freeze(considered) };
 }

@@ -192,8 +192,8 @@ export function applicableBindings(
   roleBindings: PersistentMap<NamespaceBindings>,
   user: UserInfo,
   namespace: string,
+  principals: readonly string[] = requesterPrincipals(user),
 ): BindingEntry[] {
-  const principals = requesterPrincipals(user);
   const out: BindingEntry[] = [];
   appendEntriesFor(out, clusterBySubject, principals);
   if (namespace !== '') {

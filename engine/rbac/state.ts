@@ -263,9 +263,12 @@ export class RbacState implements RbacView {
     return this.shared.evaluator.firstAllowingRule(table, query);
   }
 
-  /** @internal The bindings that apply to `user` in `namespace` ('' = cluster-wide), in kube's visiting order. */
-  applicableBindings(user: UserInfo, namespace: string): BindingEntry[] {
-    return applicableBindings(this.crbBySubject, this.rbByNamespace, user, namespace);
+  /**
+   * @internal The bindings that apply to `user` in `namespace` ('' = cluster-wide), in kube's visiting order
+   * (`principals`: the user's, when the caller has them already).
+   */
+  applicableBindings(user: UserInfo, namespace: string, principals?: readonly string[]): BindingEntry[] {
+    return applicableBindings(this.crbBySubject, this.rbByNamespace, user, namespace, principals);
   }
 
   /**
