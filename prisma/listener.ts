@@ -1,8 +1,9 @@
 /**
  * A dedicated connection that LISTENs for revision notifications and calls
  * `onNotify` with the notified revision for each, and without one on every
- * (re)connect, since notifications sent while disconnected are lost. A dropped connection is re-opened after
- * `reconnectMs`; the snapshot poll covers the gap.
+ * (re)connect, since notifications sent while disconnected are lost. A
+ * dropped connection is re-opened after `reconnectMs`; the snapshot poll
+ * covers the gap.
  */
 import pg from 'pg';
 import { revisionChannel } from './store/write.ts';

@@ -4,9 +4,8 @@
  * snapshot in with one assignment; concurrent refresh requests coalesce into
  * one. Triggers: the LISTEN client's notifications of revisions it does not
  * hold yet, a poll (the safety net for lost notifications), and this
- * replica's own writes. A failed refresh
- * keeps the last good snapshot and is reported by `health()` until one
- * succeeds.
+ * replica's own writes. A failed refresh keeps the last good snapshot and
+ * is reported by `health()` until one succeeds.
  */
 import { applyChanges, buildSnapshot, type Snapshot, type SnapshotOptions } from '../engine/snapshot.ts';
 import type { PrismaClient } from './generated/client.ts';

@@ -54,13 +54,12 @@ export class RuleFields {
 
 /** The functions the model's matcher calls, by name, decoding fields through `fields`. */
 export function kubeMatcherFunctions(fields = new RuleFields()): Record<string, MatcherFunction> {
-  const rule = (field: string): PolicyRule => fields.get(field);
   return {
-    verbMatches: (verbs, verb) => verbMatches(rule(verbs), verb),
-    apiGroupMatches: (groups, group) => apiGroupMatches(rule(groups), group),
+    verbMatches: (verbs, verb) => verbMatches(fields.get(verbs), verb),
+    apiGroupMatches: (groups, group) => apiGroupMatches(fields.get(groups), group),
     resourceMatches: (resources, resource, subresource) =>
-      resourceMatches(rule(resources), combinedResource({ resource, subresource }), subresource),
-    resourceNameMatches: (names, name) => resourceNameMatches(rule(names), name),
-    nonResourceURLMatches: (urls, path) => nonResourceURLMatches(rule(urls), path),
+      resourceMatches(fields.get(resources), combinedResource({ resource, subresource }), subresource),
+    resourceNameMatches: (names, name) => resourceNameMatches(fields.get(names), name),
+    nonResourceURLMatches: (urls, path) => nonResourceURLMatches(fields.get(urls), path),
   };
 }

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ruleQuery } from '../../../engine/casbin/role-evaluator.ts';
 import { rbacDecision } from '../../../engine/rbac/authorizer.ts';
 import type { RbacState } from '../../../engine/rbac/state.ts';
 import type { Attributes, Subject } from '../../../engine/rbac/types.ts';
@@ -13,20 +14,10 @@ function referenceAllow(state: RbacState, attrs: Attributes): string | undefined
   const namespace = attrs.isResourceRequest ? attrs.namespace : '';
   for (const entry of state.applicableBindings(attrs.user, namespace)) {
     const table = state.roleTable(entry);
-    if (table && state.evaluator.ask(table, query(attrs)) >= 0) return `${entry.ref.kind}/${entry.ref.namespace ?? ''}/${entry.ref.name}`;
+    // `ask` goes to the enforcer every time: the reference never reads a memo.
+    if (table && state.evaluator.ask(table, ruleQuery(attrs)) >= 0) return `${entry.ref.kind}/${entry.ref.namespace ?? ''}/${entry.ref.name}`;
   }
   return undefined;
-}
-
-function query(attrs: Attributes) {
-  // A fresh query object each time: the reference never reads a memo.
-  return { attrs, key: '', verbs: attrs.verb === '*' ? ['*'] : [attrs.verb, '*'], resources: resourcesOf(attrs) };
-}
-
-function resourcesOf(attrs: Attributes): string[] {
-  if (!attrs.isResourceRequest) return [];
-  const combined = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
-  return attrs.subresource ? [combined, '*', `*/${attrs.subresource}`] : [combined, '*'];
 }
 
 function decidedBy(state: RbacState, attrs: Attributes): string | undefined {
