@@ -8,7 +8,8 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { bindMigrationAwareSqlAdapterFactory, type SqlDriverAdapter, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const schemaPath = path.join(here, 'schema.prisma');
@@ -51,6 +52,35 @@ function instantiate(): Promise<Bindings> {
   return bindings;
 }
 
+/**
+ * The pg adapter runs a migration script as statements split at every `;`,
+ * which cuts a function body apart. On a pg pool, a script is sent whole
+ * instead, as one simple query: PostgreSQL runs its statements as one
+ * transaction. (PGlite's adapter already runs scripts whole.)
+ */
+function scriptsWhole(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
+  const whole = (adapter: SqlDriverAdapter): SqlDriverAdapter => {
+    const driver = (adapter as { underlyingDriver?: () => unknown }).underlyingDriver?.();
+    if (!(driver instanceof pg.Pool)) return adapter;
+    return Object.assign(adapter, {
+      async executeScript(script: string): Promise<void> {
+        try {
+          await driver.query(script);
+        } catch (err) {
+          // The adapter's own translation of the driver's error, which the engine expects.
+          const translate = (adapter as { onError?: (e: unknown) => never }).onError;
+          if (translate) translate.call(adapter, err);
+          throw err;
+        }
+      },
+    });
+  };
+  return Object.assign(Object.create(factory) as SqlMigrationAwareDriverAdapterFactory, {
+    connect: async () => whole(await factory.connect()),
+    connectToShadowDb: async () => whole(await factory.connectToShadowDb()),
+  });
+}
+
 /** Runs `fn` with a fresh engine on the shared instance; calls are serialized. */
 async function withEngine<T>(adapterFactory: SqlMigrationAwareDriverAdapterFactory, fn: (engine: Engine) => Promise<T>): Promise<T> {
   const run = queue.then(async () => {
@@ -60,7 +90,7 @@ async function withEngine<T>(adapterFactory: SqlMigrationAwareDriverAdapterFacto
     const engine = (await bg.SchemaEngine.new(
       { datamodels: [[schemaPath, schema]] },
       (line: string) => logs.push(line),
-      bindMigrationAwareSqlAdapterFactory(adapterFactory),
+      bindMigrationAwareSqlAdapterFactory(scriptsWhole(adapterFactory)),
     )) as unknown as Engine;
     try {
       return await fn(engine);

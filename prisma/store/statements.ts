@@ -93,7 +93,7 @@ export async function missingOrConflict(tx: Sql, table: KindTable, before: KubeO
 }
 
 /** The database error (SQLSTATE) under a statement's error, from the adapter or through the client, if any. */
-function sqlState(err: unknown): string | undefined {
+export function sqlState(err: unknown): string | undefined {
   const e = err as { name?: unknown; cause?: { originalCode?: unknown }; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } };
   const cause = e?.name === 'DriverAdapterError' ? e.cause : e?.meta?.driverAdapterError?.cause;
   return typeof cause?.originalCode === 'string' ? cause.originalCode : undefined;

@@ -92,6 +92,19 @@ export function writeBatchWith<T>(
   return committerOf(prisma).submit(actor, plan as (tx: Tx, revision: bigint) => Promise<Plan<unknown>>) as Promise<{ value: T; result?: WriteResult }>;
 }
 
+/**
+ * A write done by one statement, which is its own transaction (a database
+ * function that bumps the revision itself, as every write must, first).
+ * It runs in turn with this client's write transactions, so listeners still
+ * learn committed revisions in order: `run` returns its value and, when it
+ * committed a revision, what that revision changed, for `onCommitted`.
+ */
+export function writeStatement<T>(
+  prisma: PrismaClient, run: (sql: Sql) => Promise<{ value: T; committed?: CommittedRevision }>,
+): Promise<T> {
+  return committerOf(prisma).submitStatement(run) as Promise<T>;
+}
+
 /** Everything one committed revision changed, in order; `complete` is false when a change lacks what a snapshot needs (a token's hash). */
 export interface CommittedRevision {
   revision: number;
@@ -118,6 +131,13 @@ interface Pending {
   reject(err: unknown): void;
 }
 
+/** A write that is a statement on its own, its own transaction (see writeStatement). */
+interface StatementJob {
+  statement(sql: Sql): Promise<{ value: unknown; committed?: CommittedRevision }>;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
 type Outcome = { ok: true; value: unknown; result?: WriteResult } | { ok: false; err: unknown };
 
 /** Rolls back a transaction in which nothing was written, so no revision is consumed. */
@@ -125,7 +145,7 @@ class NothingWritten extends Error {}
 
 class Committer {
   readonly listeners = new Set<CommitListener>();
-  private queue: Pending[] = [];
+  private queue: (Pending | StatementJob)[] = [];
   private running = false;
 
   constructor(private readonly prisma: PrismaClient) {}
@@ -137,12 +157,39 @@ class Committer {
     });
   }
 
+  submitStatement(run: StatementJob['statement']): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ statement: run, resolve, reject });
+      if (!this.running) void this.run();
+    });
+  }
+
   private async run(): Promise<void> {
     this.running = true;
     try {
-      while (this.queue.length) await this.commit(this.queue.splice(0, maxGroup));
+      while (this.queue.length) {
+        const head = this.queue[0];
+        if ('statement' in head) {
+          this.queue.shift();
+          await this.runStatement(head);
+          continue;
+        }
+        let n = 1;
+        while (n < this.queue.length && n < maxGroup && !('statement' in this.queue[n])) n++;
+        await this.commit(this.queue.splice(0, n) as Pending[]);
+      }
     } finally {
       this.running = false;
+    }
+  }
+
+  private async runStatement(job: StatementJob): Promise<void> {
+    try {
+      const { value, committed } = await job.statement(await sqlOf(this.prisma));
+      if (committed) this.announce(committed);
+      job.resolve(value);
+    } catch (err) {
+      job.reject(err);
     }
   }
 

@@ -1,15 +1,17 @@
 /**
- * Usage stays true under concurrency: a charge is checked and stored in one
- * transaction on locked quota rows, so requests racing for the last room of
- * a quota are admitted exactly as far as it goes, on one Warden or on two
- * sharing a PostgreSQL server.
+ * Usage stays true under concurrency: a charge is stored only if every quota
+ * it was decided on is still as it was read, checked under the write lock
+ * every write takes, so requests racing for the last room of a quota are
+ * admitted exactly as far as it goes, on one Warden or on two sharing a
+ * PostgreSQL server; and a charge decided on rows that another write has
+ * since changed is decided again on the new ones.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestWarden, testServerUrl, type TestWarden } from '../support/warden.ts';
 import { api, type Api } from '../api/client.ts';
 import type { Obj } from '../api/builders.ts';
-import { create, pod, quota, remove, responseOf, targets, usedOf, webhookPath } from './builders.ts';
+import { admit, create, pod, quota, remove, responseOf, targets, usedOf, webhookPath } from './builders.ts';
 
 const started: TestWarden[] = [];
 after(async () => {
@@ -64,8 +66,8 @@ test('two Warden processes on one PostgreSQL server admit exactly 37 between the
   await roomFor37(a, 'replicas');
   const responses = await fire([a, b], pods('replicas', 200));
   assertExactly37(responses);
-  const fromSecond = responses.filter((r, i) => r.allowed && i % 2 === 1).length;
-  assert.ok(fromSecond > 0 && fromSecond < 37, `both replicas admitted some (second: ${fromSecond})`);
+  // Which replica wins more of the race depends on timing: one may take all 37.
+  t.diagnostic(`admitted through the second replica: ${responses.filter((r, i) => r.allowed && i % 2 === 1).length}`);
   assert.deepEqual(await usedOf(b, 'replicas', 'compute'), { 'requests.cpu': '10' });
 });
 
@@ -82,4 +84,73 @@ test('concurrent charges and releases leave usage at what the admitted and not y
   const responses = await fire([a], mixed);
   assert.ok(responses.every((r) => r.allowed));
   assert.deepEqual(await usedOf(a, 'churn', 'compute'), { pods: '20', 'requests.cpu': '5' });
+});
+
+const quotaPath = (namespace: string, name: string) => `/api/v1/namespaces/${namespace}/resourcequotas/${name}`;
+
+test('a charge is decided again when its quota changed since it was read: usage replaced through the status subresource', async () => {
+  const w = await warden();
+  const a = api(w);
+  await quota(a, 'resync', 'compute', { 'requests.cpu': '10' });
+  assert.equal((await admit(a, create(targets.pod, pod('resync', 'p1', { cpu: '1' })))).allowed, true);
+  assert.deepEqual(await usedOf(a, 'resync', 'compute'), { 'requests.cpu': '1' });
+  // A sync job replaces usage wholesale; the next charge must add to that, not to what the first charge left.
+  const current = (await a.get(quotaPath('resync', 'compute'))).body;
+  assert.equal((await a.put(`${quotaPath('resync', 'compute')}/status`, { ...current, status: { used: { 'requests.cpu': '8' } } })).status, 200);
+  assert.equal((await admit(a, create(targets.pod, pod('resync', 'p2', { cpu: '1500m' })))).allowed, true);
+  assert.deepEqual(await usedOf(a, 'resync', 'compute'), { 'requests.cpu': '9500m' });
+  const denied = await admit(a, create(targets.pod, pod('resync', 'p3', { cpu: '1' })));
+  assert.equal(denied.allowed, false);
+  assert.match(denied.status.message, /exceeded quota: compute, requested: requests\.cpu=1, used: requests\.cpu=9500m, limited: requests\.cpu=10$/);
+});
+
+test('a quota created, tightened or deleted after a charge holds the next one', async () => {
+  const w = await warden();
+  const a = api(w);
+  await quota(a, 'reshape', 'compute', { 'requests.cpu': '10' });
+  assert.equal((await admit(a, create(targets.pod, pod('reshape', 'p1', { cpu: '1' })))).allowed, true);
+
+  // A second quota appears: the next pod counts against it too, and is denied by it.
+  await quota(a, 'reshape', 'pods', { pods: '1' }, { pods: '1' });
+  const byNew = await admit(a, create(targets.pod, pod('reshape', 'p2', { cpu: '1' })));
+  assert.equal(byNew.allowed, false);
+  assert.match(byNew.status.message, /exceeded quota: pods, requested: pods=1, used: pods=1, limited: pods=1$/);
+  assert.deepEqual(await usedOf(a, 'reshape', 'compute'), { 'requests.cpu': '1' }, 'a denied request charges nothing');
+  assert.equal((await a.delete(quotaPath('reshape', 'pods'))).status, 200);
+
+  // The first quota is tightened below what the pod needs.
+  const compute = (await a.get(quotaPath('reshape', 'compute'))).body;
+  assert.equal((await a.put(quotaPath('reshape', 'compute'), { ...compute, spec: { hard: { 'requests.cpu': '1500m' } } })).status, 200);
+  const byTightened = await admit(a, create(targets.pod, pod('reshape', 'p3', { cpu: '1' })));
+  assert.equal(byTightened.allowed, false);
+  assert.match(byTightened.status.message, /exceeded quota: compute, requested: requests\.cpu=1, used: requests\.cpu=1, limited: requests\.cpu=1500m$/);
+
+  // With the quota deleted, nothing holds the namespace.
+  assert.equal((await a.delete(quotaPath('reshape', 'compute'))).status, 200);
+  assert.equal((await admit(a, create(targets.pod, pod('reshape', 'p4', { cpu: '100' })))).allowed, true);
+});
+
+test('two Warden processes taking turns each charge on top of what the other charged', async (t) => {
+  if (!testServerUrl) {
+    t.skip('needs a PostgreSQL server (WARDEN_TEST_DATABASE_URL); PGlite is one process\'s database');
+    return;
+  }
+  const first = await warden();
+  const second = await warden(first.databaseUrl);
+  const [a, b] = [api(first), api(second)];
+  await quota(a, 'turns', 'compute', { 'requests.cpu': '4' });
+  for (let i = 0; i < 4; i++) {
+    const replica = i % 2 ? b : a;
+    assert.equal((await admit(replica, create(targets.pod, pod('turns', `p${i}`, { cpu: '1' })))).allowed, true, `pod ${i}`);
+  }
+  assert.deepEqual(await usedOf(a, 'turns', 'compute'), { 'requests.cpu': '4' });
+  for (const replica of [a, b]) {
+    const denied = await admit(replica, create(targets.pod, pod('turns', 'one-more', { cpu: '1' })));
+    assert.equal(denied.allowed, false);
+    assert.match(denied.status.message, /used: requests\.cpu=4, limited: requests\.cpu=4$/);
+  }
+  // Releases through either replica give back to the same usage.
+  assert.equal((await admit(b, remove(targets.pod, pod('turns', 'p0', { cpu: '1' })))).allowed, true);
+  assert.equal((await admit(a, remove(targets.pod, pod('turns', 'p1', { cpu: '1' })))).allowed, true);
+  assert.deepEqual(await usedOf(b, 'turns', 'compute'), { 'requests.cpu': '2' });
 });
