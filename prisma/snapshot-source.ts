@@ -10,7 +10,7 @@
 import { applyChanges, buildSnapshot, type Snapshot, type SnapshotOptions } from '../engine/snapshot.ts';
 import type { PrismaClient } from './generated/client.ts';
 import { loadChangesSince, loadFull } from './snapshot-loader.ts';
-import { onCommitted, type CommittedRevision } from './store/write.ts';
+import { onCommitted, writeInFlight, type CommittedRevision } from './store/write.ts';
 
 export interface SnapshotHealth {
   ready: boolean;
@@ -104,9 +104,16 @@ export class SnapshotSource {
    * as it does for this process's own writes, which it applied at commit.
    */
   notified(revision?: number): void {
-    const current = this.#current;
-    if (revision !== undefined && current !== undefined && current.revision >= revision && this.#lastError === undefined) return;
-    void this.refresh();
+    if (revision === undefined) {
+      void this.refresh();
+      return;
+    }
+    const held = () => this.#current !== undefined && this.#current.revision >= revision && this.#lastError === undefined;
+    if (held()) return;
+    // The notification of this process's own write can come before the write's reply: let that write be applied first.
+    void writeInFlight(this.prisma).then(() => {
+      if (!held()) void this.refresh();
+    });
   }
 
   /** Resolves once a refresh that started after this call has finished (successfully or not). */

@@ -105,6 +105,16 @@ export function writeStatement<T>(
   return committerOf(prisma).submitStatement(run) as Promise<T>;
 }
 
+/**
+ * Settles once the write this client is running now, if any, has finished
+ * and its committed revision has reached `onCommitted` listeners. A
+ * revision's NOTIFY can arrive before the commit's own reply: a listener of
+ * both waits for this before treating the revision as someone else's.
+ */
+export function writeInFlight(prisma: PrismaClient): Promise<void> {
+  return committers.get(prisma)?.current ?? Promise.resolve();
+}
+
 /** Everything one committed revision changed, in order; `complete` is false when a change lacks what a snapshot needs (a token's hash). */
 export interface CommittedRevision {
   revision: number;
@@ -164,6 +174,9 @@ class Committer {
     });
   }
 
+  /** The write running now, settled once its outcome is announced; undefined when none runs. */
+  current: Promise<void> | undefined;
+
   private async run(): Promise<void> {
     this.running = true;
     try {
@@ -171,15 +184,17 @@ class Committer {
         const head = this.queue[0];
         if ('statement' in head) {
           this.queue.shift();
-          await this.runStatement(head);
-          continue;
+          this.current = this.runStatement(head);
+        } else {
+          let n = 1;
+          while (n < this.queue.length && n < maxGroup && !('statement' in this.queue[n])) n++;
+          this.current = this.commit(this.queue.splice(0, n) as Pending[]);
         }
-        let n = 1;
-        while (n < this.queue.length && n < maxGroup && !('statement' in this.queue[n])) n++;
-        await this.commit(this.queue.splice(0, n) as Pending[]);
+        await this.current;
       }
     } finally {
       this.running = false;
+      this.current = undefined;
     }
   }
 

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sqlOf } from '../../prisma/store/raw.ts';
+import { writeStatement } from '../../prisma/store/write.ts';
 import { startTestWarden, type TestWarden } from '../support/warden.ts';
 
 let w: TestWarden;
@@ -85,6 +86,29 @@ test('this replica\'s own write is applied at commit, and its notification reads
   const next = await writeElsewhere('di');
   snapshots.notified(own);
   assert.equal(await revisionReaches(next, 150), false);
+  snapshots.notified(next);
+  assert.equal(await revisionReaches(next, 5000), true);
+});
+
+test('a notification of this replica\'s own write that arrives before the write\'s reply waits for it, and reads nothing', async () => {
+  const snapshots = w.warden.deps.snapshots;
+  let next = 0;
+  const own = await writeStatement(w.warden.deps.db.prisma, async () => {
+    // The write commits (as another replica's would), then a later revision lands elsewhere, and then,
+    // before this write's reply is handled, its own notification comes in.
+    const rev = await writeElsewhere('eve');
+    next = await writeElsewhere('flo');
+    snapshots.notified(rev);
+    await sleep(50);
+    const sql = await sqlOf(w.warden.deps.db.prisma);
+    const [change] = await sql.query<{ after: object }>('SELECT after FROM change WHERE revision = $1::bigint', String(rev));
+    return { value: rev, committed: { revision: rev, changes: [{ kind: 'ClusterRoleBinding', namespace: '', name: 'elsewhere-eve', object: change.after as never }], complete: true } };
+  });
+  assert.equal(snapshots.current.revision, own, 'applied when the write was announced');
+  assert.equal(await allowed('eve'), true);
+  // A refresh on that notification would have read the later revision too.
+  assert.equal(await revisionReaches(next, 150), false);
+  assert.equal(await allowed('flo'), false);
   snapshots.notified(next);
   assert.equal(await revisionReaches(next, 5000), true);
 });
