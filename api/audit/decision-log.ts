@@ -74,34 +74,45 @@ export const maxQuestionBytes = 16 * 1024;
 const maxReasonChars = 4096;
 
 
-const optional = (s: string | undefined) => (typeof s === 'string' && s !== '' ? noNul(s) : null);
-/** PostgreSQL text and jsonb cannot hold U+0000. */
-const noNul = (s: string) => (s.includes('\u0000') ? s.replaceAll('\u0000', '') : s);
-const withoutNul = (v: unknown): unknown =>
-  typeof v === 'string' ? noNul(v)
-    : Array.isArray(v) ? v.map(withoutNul)
-      : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [noNul(k), withoutNul(x)]))
+const optional = (s: string | undefined) => (typeof s === 'string' && s !== '' ? storable(s) : null);
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const loneSurrogates = new RegExp(loneSurrogate.source, 'g');
+/**
+ * Text PostgreSQL can hold: text and jsonb refuse U+0000 (removed), and a
+ * lone surrogate is not UTF-8 (replaced by U+FFFD, as the driver's encoding
+ * of text always did; jsonb refuses its escape).
+ */
+const storable = (s: string) => {
+  const t = s.includes('\u0000') ? s.replaceAll('\u0000', '') : s;
+  return loneSurrogate.test(t) ? t.replace(loneSurrogates, '\ufffd') : t;
+};
+const storableValue = (v: unknown): unknown =>
+  typeof v === 'string' ? storable(v)
+    : Array.isArray(v) ? v.map(storableValue)
+      : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [storable(k), storableValue(x)]))
         : v;
+/** JSON.stringify writes U+0000 and lone surrogates as escapes (a surrogate pair as itself). */
+const unstorableEscape = /\\u(0000|[dD][89a-fA-F])/;
 
 /** The row for `e`, its question serialized now, so later changes to the caller's object are not seen. */
 function toRow(e: DecisionEntry, now: Date): DecisionRow {
   let question = JSON.stringify(e.question ?? null) ?? 'null';
   if (question.length > maxQuestionBytes) question = JSON.stringify({ truncated: true, bytes: Buffer.byteLength(question) });
-  // JSON escapes U+0000 as \u0000, which jsonb refuses: rebuild such a question without it.
-  if (question.includes('\\u0000')) question = JSON.stringify(withoutNul(JSON.parse(question)));
+  // Escapes jsonb refuses (U+0000, a lone surrogate): rebuild such a question without them.
+  if (unstorableEscape.test(question)) question = JSON.stringify(storableValue(JSON.parse(question)));
   const at = e.at instanceof Date && !Number.isNaN(e.at.getTime()) ? e.at : now;
   const reason = String(e.reason ?? '');
   return {
     at,
-    caller: noNul(String(e.caller ?? '')),
-    subjectUser: noNul(String(e.subject?.user ?? '')),
-    subjectGroups: (e.subject?.groups ?? []).map((g) => noNul(String(g))),
-    kind: noNul(String(e.kind)),
+    caller: storable(String(e.caller ?? '')),
+    subjectUser: storable(String(e.subject?.user ?? '')),
+    subjectGroups: (e.subject?.groups ?? []).map((g) => storable(String(g))),
+    kind: storable(String(e.kind)),
     namespace: optional(e.namespace), verb: optional(e.verb), apiGroup: optional(e.group), resource: optional(e.resource),
     subresource: optional(e.subresource), name: optional(e.name), path: optional(e.path),
     question,
     allowed: e.allowed === true,
-    reason: noNul(reason.length > maxReasonChars ? `${reason.slice(0, maxReasonChars)}…` : reason),
+    reason: storable(reason.length > maxReasonChars ? `${reason.slice(0, maxReasonChars)}…` : reason),
     revision: BigInt(Number.isSafeInteger(e.revision) ? e.revision : 0),
   };
 }

@@ -5,10 +5,11 @@
  * flush fail within a bound instead of holding a connection indefinitely.
  */
 import type { DecisionLogEntry, PrismaClient } from '../generated/client.ts';
+import { sqlOf } from './raw.ts';
 
 export type StoredDecision = DecisionLogEntry;
 
-/** A row to insert; `question` is JSON text (without U+0000, which jsonb cannot hold). */
+/** A row to insert; its text holds no U+0000 and no lone surrogate (which neither text nor jsonb can hold), `question` is JSON text. */
 export interface DecisionRow {
   at: Date;
   caller: string;
@@ -45,30 +46,33 @@ export interface DecisionFilter {
 const timeoutStatement = (ms: number) => `SET LOCAL statement_timeout = ${Math.max(1, Math.floor(ms))}`;
 
 /**
- * One INSERT of every row, its values passed as one array per column and
- * zipped by `unnest` (a fixed 16 parameters whatever the batch size; several
- * times cheaper to build than a VALUES list of the same rows).
+ * One INSERT of every row, the rows passed as one JSON document and typed by
+ * `jsonb_to_record`: one parameter whatever the batch size, and no array
+ * literal to escape element by element. `question` travels as JSON text.
  */
 const insertSql = `INSERT INTO decision_log
   (at, caller, subject_user, subject_groups, kind, namespace, verb, api_group, resource, subresource, name, path, question, allowed, reason, revision)
   SELECT at, caller, subject_user, ARRAY(SELECT jsonb_array_elements_text(subject_groups)), kind, namespace, verb, api_group,
-         resource, subresource, name, path, question, allowed, reason, revision
-  FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::text[], $8::text[],
-              $9::text[], $10::text[], $11::text[], $12::text[], $13::jsonb[], $14::boolean[], $15::text[], $16::bigint[])
-    AS r(at, caller, subject_user, subject_groups, kind, namespace, verb, api_group, resource, subresource, name, path, question, allowed, reason, revision)`;
+         resource, subresource, name, path, question::jsonb, allowed, reason, revision
+  FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(row, n),
+       jsonb_to_record(e.row) AS r(at timestamptz, caller text, subject_user text, subject_groups jsonb, kind text, namespace text,
+         verb text, api_group text, resource text, subresource text, name text, path text, question text, allowed boolean, reason text,
+         revision bigint)
+  ORDER BY e.n`;
 
-/** Writes `rows` in one multi-row INSERT; rejects (writing nothing) when the statement fails or outlasts `timeoutMs`. */
+/** Writes `rows` in one multi-row INSERT, in order; rejects (writing nothing) when the statement fails or outlasts `timeoutMs`. */
 export async function insertDecisions(prisma: PrismaClient, rows: DecisionRow[], timeoutMs: number): Promise<void> {
   if (!rows.length) return;
-  const column = <T>(f: (r: DecisionRow) => T) => rows.map(f);
-  await prisma.$transaction([
-    prisma.$executeRawUnsafe(timeoutStatement(timeoutMs)),
-    prisma.$executeRawUnsafe(insertSql,
-      column((r) => r.at), column((r) => r.caller), column((r) => r.subjectUser), column((r) => JSON.stringify(r.subjectGroups)),
-      column((r) => r.kind), column((r) => r.namespace), column((r) => r.verb), column((r) => r.apiGroup), column((r) => r.resource),
-      column((r) => r.subresource), column((r) => r.name), column((r) => r.path), column((r) => r.question),
-      column((r) => r.allowed), column((r) => r.reason), column((r) => r.revision)),
-  ]);
+  const document = JSON.stringify(rows.map((r) => ({
+    at: r.at.toISOString(), caller: r.caller, subject_user: r.subjectUser, subject_groups: r.subjectGroups, kind: r.kind,
+    namespace: r.namespace, verb: r.verb, api_group: r.apiGroup, resource: r.resource, subresource: r.subresource, name: r.name,
+    path: r.path, question: r.question, allowed: r.allowed, reason: r.reason, revision: r.revision.toString(),
+  })));
+  const sql = await sqlOf(prisma);
+  await sql.transaction(async (tx) => {
+    await tx.execute(timeoutStatement(timeoutMs));
+    await tx.execute(insertSql, document);
+  });
 }
 
 /**

@@ -12,6 +12,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
+import { Registry } from 'prom-client';
 import { DecisionLog, databaseSink, type DecisionEntry } from '../../api/audit/decision-log.ts';
 import { backend, startTestWarden, type TestWarden } from '../support/warden.ts';
 
@@ -163,4 +164,21 @@ test(`${backend}: a write blocked longer than the write timeout fails within it,
   assert.deepEqual([log.stats().written, log.depth], [10, 0]);
   assert.equal(await storedCount('timed-out'), 10);
   await log.stop();
+});
+
+test(`${backend}: a batch lands in order, with lone surrogates stored as U+FFFD and NUL removed, in every text and in the question`, async () => {
+  await settled();
+  const log = new DecisionLog(databaseSink(w.warden.deps.db.prisma), { queueSize: 10, batchSize: 10, flushIntervalMs: 60_000, retentionMs: 3_600_000, registry: new Registry() });
+  const caller = 'surrogates';
+  log.record({ ...entry(1, caller), subject: { user: 'u\ud800', groups: ['g\udc00x', 'ok'] }, reason: 'why\u0000 \ud83d', question: { k: 'v\udfff', ['\ud801key']: ['\u0000'] } });
+  log.record({ ...entry(2, caller), subject: { user: 'pair \ud83d\ude00', groups: [] }, question: { emoji: '\ud83d\ude00' } });
+  await log.flush();
+  const rows = await w.warden.deps.db.prisma.decisionLogEntry.findMany({ where: { caller }, orderBy: { id: 'asc' } });
+  assert.equal(rows.length, 2, 'nothing of the batch is lost');
+  assert.equal(rows[0].subjectUser, 'u\ufffd');
+  assert.deepEqual(rows[0].subjectGroups, ['g\ufffdx', 'ok']);
+  assert.equal(rows[0].reason, 'why \ufffd');
+  assert.deepEqual(rows[0].question, { k: 'v\ufffd', '\ufffdkey': [''] });
+  assert.equal(rows[1].subjectUser, 'pair \ud83d\ude00', 'a surrogate pair is kept');
+  assert.deepEqual(rows[1].question, { emoji: '\ud83d\ude00' });
 });
