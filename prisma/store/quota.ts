@@ -16,10 +16,10 @@
  * replica therefore gathers the charges that arrive while its previous batch
  * is being stored and stores them together: they are decided in arrival
  * order, each on the usage the ones before it left, and stored by one call
- * of the database function `warden_charge` (ChargeQueue). When no charge is
- * running, a request is first decided on the committed quotas: one that
- * would change nothing (a denial, a namespace without quotas) is answered
- * from that read, true of a committed state, and takes no lock.
+ * of the database function `warden_charge` (ChargeQueue). A batch that
+ * would change nothing (denials, namespaces without quotas) stores nothing
+ * and consumes no revision: the function only checks its rows, so its
+ * answers are true of a committed state.
  *
  * A namespace of a tenant whose Tenant has a quota is also decided on the
  * tenant's usage, its row checked alongside, and charged in the same
@@ -281,11 +281,6 @@ class ChargeQueue {
 
   constructor(private readonly prisma: PrismaClient) {}
 
-  /** True while a batch is being decided or stored, or charges wait for one. */
-  get busy(): boolean {
-    return this.#busy || this.#waiting.length > 0;
-  }
-
   submit<T>(namespace: string, tenant: string | undefined, actor: string, decide: Decide<T>): Promise<ChargeOutcome<T>> {
     return new Promise<ChargeOutcome<T>>((resolve, reject) => {
       this.#waiting.push({ namespace, tenant, actor, decide, resolve: resolve as Pending['resolve'], reject });
@@ -408,9 +403,5 @@ export async function chargeQuotas<T>(
 ): Promise<ChargeOutcome<T>> {
   let queue = queues.get(prisma);
   if (!queue) queues.set(prisma, (queue = new ChargeQueue(prisma)));
-  if (!queue.busy) {
-    const preview = decide(await readQuotas(prisma, namespace), await readTenantUsage(prisma, tenant));
-    if (preview.updates.length === 0 && !preview.tenantUsed) return { value: preview.value };
-  }
   return queue.submit(namespace, tenant, actor, decide);
 }
