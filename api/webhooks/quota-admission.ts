@@ -3,20 +3,20 @@
  * under concurrency.
  *
  * CREATE and UPDATE: an admission that charges usage is decided on the
- * namespace's quotas locked in a write transaction, and the new
- * `status.used` is stored in that transaction, so concurrent requests (on
- * any replica) are charged one after another and never push usage past
- * `hard`. A dry run is decided on the quotas as last committed and changes
- * nothing; so are requests the store finds would change nothing.
+ * namespace's quotas, and the new `status.used` is stored only if those
+ * quotas are still as decided on (prisma/store/quota.ts), so concurrent
+ * requests (on any replica) are charged one after another and never push
+ * usage past `hard`. A dry run is decided on the quotas as last committed
+ * and changes nothing.
  *
  * A namespace of a tenant whose Tenant sets `spec.resourceQuota` is also
  * held to that quota: the request must fit the namespace's quotas and the
- * tenant's, and is charged to both in the same transaction.
+ * tenant's, and is charged to both in the same write.
  *
  * DELETE: Kubernetes leaves usage to its quota controller, which recounts
  * the namespace's objects after a deletion. Warden has no controller and
  * does not see the objects, so the DELETE itself gives back the charge of
- * `oldObject`, under the same locks. The `/status` subresource replaces
+ * `oldObject`, in the same way. The `/status` subresource replaces
  * usage wholesale for a sync job that recounts.
  */
 import type { KubeObject } from '../../engine/meta.ts';
