@@ -6,7 +6,7 @@
  * PostgreSQL server; and a charge decided on rows that another write has
  * since changed is decided again on the new ones.
  */
-import { after, test } from 'node:test';
+import { after, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestWarden, testServerUrl, type TestWarden } from '../support/warden.ts';
 import { api, type Api } from '../api/client.ts';
@@ -22,6 +22,17 @@ async function warden(databaseUrl?: string): Promise<TestWarden> {
   const w = await startTestWarden(databaseUrl ? { databaseUrl } : {});
   started.push(w);
   return w;
+}
+
+/** Clients of two Warden processes on one PostgreSQL server; skips `t` (undefined) without a server. */
+async function twoReplicas(t: TestContext): Promise<[Api, Api] | undefined> {
+  if (!testServerUrl) {
+    t.skip('needs a PostgreSQL server (WARDEN_TEST_DATABASE_URL); PGlite is one process\'s database');
+    return undefined;
+  }
+  const first = await warden();
+  const second = await warden(first.databaseUrl);
+  return [api(first), api(second)];
 }
 
 /** Posts every review at once, spread over the given clients in turn; resolves to each response. */
@@ -56,13 +67,9 @@ test('two hundred concurrent CREATEs at a quota with room for 37 admit exactly 3
 });
 
 test('two Warden processes on one PostgreSQL server admit exactly 37 between them', async (t) => {
-  if (!testServerUrl) {
-    t.skip('needs a PostgreSQL server (WARDEN_TEST_DATABASE_URL); PGlite is one process\'s database');
-    return;
-  }
-  const first = await warden();
-  const second = await warden(first.databaseUrl);
-  const [a, b] = [api(first), api(second)];
+  const replicas = await twoReplicas(t);
+  if (!replicas) return;
+  const [a, b] = replicas;
   await roomFor37(a, 'replicas');
   const responses = await fire([a, b], pods('replicas', 200));
   assertExactly37(responses);
@@ -131,13 +138,9 @@ test('a quota created, tightened or deleted after a charge holds the next one', 
 });
 
 test('two Warden processes taking turns each charge on top of what the other charged', async (t) => {
-  if (!testServerUrl) {
-    t.skip('needs a PostgreSQL server (WARDEN_TEST_DATABASE_URL); PGlite is one process\'s database');
-    return;
-  }
-  const first = await warden();
-  const second = await warden(first.databaseUrl);
-  const [a, b] = [api(first), api(second)];
+  const replicas = await twoReplicas(t);
+  if (!replicas) return;
+  const [a, b] = replicas;
   await quota(a, 'turns', 'compute', { 'requests.cpu': '4' });
   for (let i = 0; i < 4; i++) {
     const replica = i % 2 ? b : a;
