@@ -4,7 +4,7 @@
  *
  * CREATE and UPDATE: an admission that charges usage is decided on the
  * namespace's quotas, and the new `status.used` is stored only if those
- * quotas are still as decided on (prisma/store/quota.ts), so concurrent
+ * quotas are still as decided on (prisma/store/quota-charge.ts), so concurrent
  * requests (on any replica) are charged one after another and never push
  * usage past `hard`. A dry run is decided on the quotas as last committed
  * and changes nothing.
@@ -24,7 +24,8 @@ import { aggregateMessage } from '../../engine/validation/field-error.ts';
 import {
   checkQuotaRequest, releaseCharges, type ExtraLimit, type QuotaCharge, type QuotaDecision, type QuotaRequest,
 } from '../../engine/quota/index.ts';
-import { chargeQuotas, readQuotas, readTenantUsage, type TenantUsage, type UsageUpdate } from '../../prisma/store/quota.ts';
+import { chargeQuotas } from '../../prisma/store/quota-charge.ts';
+import { readQuotas, readTenantUsage, type TenantUsage, type UsageUpdate } from '../../prisma/store/quota.ts';
 import { tenantOf } from '../../engine/tenancy/types.ts';
 import { actorOf, type AppDeps, type RequestContext } from '../context.ts';
 import type { AdmissionRequest, AdmissionVerdict } from './admission-review.ts';

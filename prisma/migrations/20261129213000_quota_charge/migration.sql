@@ -1,5 +1,5 @@
 -- Stores a quota charge that was decided on rows read before it, in one
--- statement and so one round trip (prisma/store/quota.ts). `plan` holds:
+-- statement and so one round trip (prisma/store/quota-charge.ts). `plan` holds:
 --   seen:        [{namespace, quotas}]  the quotas each decision read, as
 --                "uid@resourceVersion" joined by "," in uid order (null: none);
 --   seenTenants: [{name, tenant}]       the tenant row read, "uid@resourceVersion";
