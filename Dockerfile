@@ -31,9 +31,9 @@ RUN npm run db:generate
 # HOST=0.0.0.0: Warden's default, 127.0.0.1, is unreachable from outside the container.
 # NODE_ENV is set only after `npm ci`, which it would otherwise steer.
 # The heap limit keeps memory near what is live (V8 otherwise lets the heap grow
-# far past it); raise it through NODE_OPTIONS for very large platforms. The 64 MiB
-# semi-space (16 by default) makes the young-generation collections that pause
-# every request four times rarer at the cost of up to 96 MiB more.
+# far past it); raise it through NODE_OPTIONS for very large platforms. A 64 MiB
+# semi-space (16 by default) makes the young-generation collections, which pause
+# every request in flight, less frequent; it can take up to 96 MiB more memory.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \

@@ -273,13 +273,16 @@ class ChargeQueue {
         kind: u.after.kind, namespace: u.after.metadata.namespace ?? '', name: u.after.metadata.name, uid: u.after.metadata.uid, before: u.before, after: u.after,
       })),
     };
+    /** Each changed row as stored, by its object as decided. */
+    const stored = new Map<KubeObject, KubeObject>();
     let revision: number | undefined;
     try {
       revision = await writeStatement(this.prisma, async (sql) => {
         const [row] = await sql.query<{ revision: string | null }>('SELECT warden_charge($1::jsonb)::text AS revision', JSON.stringify(plan));
         if (row.revision === null) return { value: undefined };
         const rv = Number(row.revision);
-        const changes = changed.map((u) => ({ kind: u.after.kind, namespace: u.after.metadata.namespace ?? '', name: u.after.metadata.name!, object: stamp(u.after, rv) }));
+        for (const u of changed) stored.set(u.after, stamp(u.after, rv));
+        const changes = changed.map((u) => ({ kind: u.after.kind, namespace: u.after.metadata.namespace ?? '', name: u.after.metadata.name!, object: stored.get(u.after)! }));
         return { value: rv, committed: { revision: rv, changes, complete: true } };
       });
     } catch (err) {
@@ -289,10 +292,8 @@ class ChargeQueue {
       return undefined;
     }
     if (revision !== undefined) {
-      const rv = revision;
-      const stored = new Set(decided.quotas.map((u) => u.after));
-      for (const [namespace, list] of lists) this.#known.set(namespace, list.map((q) => (stored.has(q) ? stamp(q, rv) : q)));
-      for (const u of decided.tenants) this.#knownTenants.set(u.after.metadata.name!, stamp(u.after, rv));
+      for (const [namespace, list] of lists) this.#known.set(namespace, list.map((q) => stored.get(q) ?? q));
+      for (const u of decided.tenants) this.#knownTenants.set(u.after.metadata.name!, stored.get(u.after)!);
     }
     return { outcomes: decided.outcomes, ...(revision !== undefined ? { revision } : {}) };
   }
