@@ -1,6 +1,6 @@
 /** `npm start`: configuration from the environment, boot, and graceful shutdown on SIGTERM/SIGINT. */
 import { ConfigError, loadConfig } from './config.ts';
-import { startWarden } from './server.ts';
+import { startWarden, type Warden } from './server.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -13,22 +13,31 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const warden = await startWarden(config);
-  let stopping = false;
+  // The handlers are in place before anything starts: a signal that comes while
+  // Warden boots (migrations, the first snapshot, the certificate) is kept and
+  // acted on once it is up, rather than killing the process by the default action.
+  let warden: Warden | undefined;
+  let stopping: string | undefined;
   const stop = (signal: string) => {
     if (stopping) return;
-    stopping = true;
-    warden.deps.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
-    warden.close().then(
-      () => process.exit(0),
-      (err) => {
-        warden.deps.log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    stopping = signal;
+    if (warden) shutdown(warden, signal);
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  warden = await startWarden(config);
+  if (stopping) shutdown(warden, stopping);
+}
+
+function shutdown(warden: Warden, signal: string): void {
+  warden.deps.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
+  warden.close().then(
+    () => process.exit(0),
+    (err) => {
+      warden.deps.log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
 }
 
 main().catch((err) => {

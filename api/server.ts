@@ -106,10 +106,11 @@ export async function startWarden(config: Readonly<Config>, opts: WardenOptions 
         const addr = server.address() as AddressInfo;
         return `${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
       };
+      // The certificate first (creating one takes a moment): once /readyz answers, all is up.
+      const tls = config.tlsPort !== undefined ? await tlsMaterial(config) : undefined;
       warden.server = http.createServer(app);
       warden.url = `http://${await listen(warden.server, config.port)}`;
-      if (config.tlsPort !== undefined) {
-        const tls = await tlsMaterial(config);
+      if (tls && config.tlsPort !== undefined) {
         warden.tlsServer = https.createServer({ cert: tls.cert, key: tls.key }, app);
         warden.tlsUrl = `https://${await listen(warden.tlsServer, config.tlsPort)}`;
         warden.tlsCertFile = tls.certFile;

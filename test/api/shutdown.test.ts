@@ -1,0 +1,51 @@
+/** `npm start` stops on SIGTERM by its own handler, whenever the signal comes, and exits 0. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { freePort, root } from '../support/process.ts';
+
+test('a SIGTERM that comes while Warden is still booting is kept, and Warden stops cleanly once it is up', { timeout: 60_000 }, async () => {
+  const [port, tlsPort] = [await freePort(), await freePort()];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', WARDEN_TLS_PORT: String(tlsPort), WARDEN_DATA_DIR: 'memory://', WARDEN_ADMIN_TOKEN: 'shutdown-test-admin-token-0123', WARDEN_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  let out = '';
+  const lines = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string });
+  // The first log line is written during the boot (a fresh database is migrated), before the listeners open.
+  const firstLine = new Promise<void>((r) => child.stdout!.on('data', (d: Buffer) => { out += d; if (out.includes('\n')) r(); }));
+  try {
+    await Promise.race([firstLine, exited]);
+    assert.equal(lines()[0]?.msg, 'applied database migrations', 'the signal is sent mid-boot');
+    child.kill('SIGTERM');
+    const result = await exited;
+    assert.deepEqual(result, { code: 0, signal: null }, 'exits by its own handler, not by the signal');
+    const msgs = lines().map((l) => l.msg);
+    assert.ok(msgs.indexOf('warden is serving') < msgs.indexOf('shutting down: no new connections, finishing requests in flight'), msgs.join(' | '));
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+});
+
+test('a SIGTERM to a serving Warden drains it and exits 0', { timeout: 60_000 }, async () => {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', WARDEN_TLS_PORT: 'off', WARDEN_DATA_DIR: 'memory://', WARDEN_ADMIN_TOKEN: 'shutdown-test-admin-token-0123', WARDEN_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  let out = '';
+  const serving = new Promise<void>((r) => child.stdout!.on('data', (d: Buffer) => { out += d; if (out.includes('warden is serving')) r(); }));
+  try {
+    await Promise.race([serving, exited]);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
+    child.kill('SIGTERM');
+    assert.deepEqual(await exited, { code: 0, signal: null });
+    assert.match(out, /shutting down/);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+});
