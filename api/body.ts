@@ -74,14 +74,20 @@ export function readBody(req: Request, _res: unknown, next: (err?: unknown) => v
  */
 export const maxBodyDepth = 64;
 
-/** Whether `value` nests objects or arrays more than `max` levels deep; iterative, so safe at any depth. */
-export function nestsDeeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (depth > max) return true;
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+/**
+ * Whether `value` nests objects or arrays more than `max` levels deep. The
+ * walk never goes below level `max + 1`, so its own recursion stays shallow
+ * whatever the body; it allocates nothing (it runs on every request body).
+ */
+export function nestsDeeperThan(value: unknown, max: number, depth = 1): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (depth > max) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (nestsDeeperThan(value[i], max, depth + 1)) return true;
+  } else {
+    for (const key in value) {
+      if (Object.hasOwn(value, key) && nestsDeeperThan((value as Record<string, unknown>)[key], max, depth + 1)) return true;
+    }
   }
   return false;
 }
