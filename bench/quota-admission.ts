@@ -208,13 +208,20 @@ async function openLoop(rate: number, durationS: number): Promise<RunResult> {
     pending.add(p);
   }
   const deadline = t0 + (durationS + 1) * 1000;
-  await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, Math.max(0, deadline - performance.now())))]);
+  await settledWithin(Promise.all(pending), deadline - performance.now());
   const onTime = answered;
   const elapsedS = (lastAnswer - t0) / 1000;
   const result = { offered: rate, sent: total, answered: onTime, failed, denied, failures, latencies: [...latencies].sort((a, b) => a - b), elapsedS };
   // Let the backlog drain so that the next run starts on an idle server.
-  await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, 120_000))]);
+  await settledWithin(Promise.all(pending), 120_000);
   return result;
+}
+
+/** Waits for `p`, or `ms` at most; the timer goes once `p` settles, so it never keeps the process alive. */
+async function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise((r) => { timer = setTimeout(r, Math.max(0, ms)); })]);
+  clearTimeout(timer);
 }
 
 const q = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : NaN);
