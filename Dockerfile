@@ -31,14 +31,12 @@ RUN npm run db:generate
 # HOST=0.0.0.0: Warden's default, 127.0.0.1, is unreachable from outside the container.
 # NODE_ENV is set only after `npm ci`, which it would otherwise steer.
 # The heap limit keeps memory near what is live (V8 otherwise lets the heap grow
-# far past it); raise it through NODE_OPTIONS for very large platforms. A 64 MiB
-# semi-space (16 by default) makes the young-generation collections, which pause
-# every request in flight, less frequent; it can take up to 96 MiB more memory.
+# far past it); raise it through NODE_OPTIONS for very large platforms.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \
     WARDEN_DATA_DIR=/var/lib/warden \
-    NODE_OPTIONS="--max-old-space-size=768 --max-semi-space-size=64"
+    NODE_OPTIONS=--max-old-space-size=768
 
 # The sources stay owned by root: the server cannot rewrite its own code. It writes only to
 # WARDEN_DATA_DIR (PGlite's files, the generated admin token) and tsx's cache in /tmp.

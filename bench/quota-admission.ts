@@ -88,8 +88,8 @@ async function startServer(databaseUrl: string): Promise<ChildProcess> {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   token = `bench-${randomBytes(16).toString('hex')}`;
-  // The heap sizes `npm start` and the image run with.
-  const child = spawn(process.execPath, ['--max-old-space-size=768', '--max-semi-space-size=64', '--import', 'tsx', path.join(root, 'api', 'main.ts')], {
+  // The heap limit `npm start` and the image run with.
+  const child = spawn(process.execPath, ['--max-old-space-size=768', '--import', 'tsx', path.join(root, 'api', 'main.ts')], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), WARDEN_TLS_PORT: 'off', WARDEN_ADMIN_TOKEN: token, WARDEN_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],

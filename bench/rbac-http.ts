@@ -343,8 +343,8 @@ async function main(): Promise<void> {
       `${(imported.ms / 1000).toFixed(1)} s (${Math.round(imported.objects / (imported.ms / 1000))} objects/s), revision ${imported.revision}`);
 
     warden = await ServerChild.start(self, ['--serve-warden'], { BENCH_WARDEN_DATABASE_URL: dbUrl.toString(), BENCH_WARDEN_ADMIN_TOKEN: adminToken },
-      // The heap sizes `npm start` and the image run with: V8 otherwise lets a heap grow far past what is live.
-      ['--expose-gc', '--max-old-space-size=768', '--max-semi-space-size=64', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])]);
+      // The heap limit `npm start` and the image run with: V8 otherwise lets a heap grow far past what is live.
+      ['--expose-gc', '--max-old-space-size=768', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])]);
     const w = warden.ready as unknown as { startMs: number; loadMs: number; buildMs: number; objects: number; revision: number; rssAfterStart: number; rssDuringRebuild: number };
     const rebuildMs = w.loadMs + w.buildMs;
     console.log(`warden: ready in ${(w.startMs / 1000).toFixed(1)} s; snapshot rebuild ${Math.round(rebuildMs)} ms (full load of ${w.objects} objects ` +
