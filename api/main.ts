@@ -16,12 +16,18 @@ async function main(): Promise<void> {
   // The handlers are in place before anything starts: a signal that comes while
   // Warden boots (migrations, the first snapshot, the certificate) is kept and
   // acted on once it is up, rather than killing the process by the default action.
+  // A boot that is still not done after the shutdown timeout (say, a database
+  // that never answers) is abandoned.
   let warden: Warden | undefined;
   let stopping: string | undefined;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = signal;
-    if (warden) shutdown(warden, signal);
+    if (warden) return shutdown(warden, signal);
+    setTimeout(() => {
+      console.error(`warden: ${signal} came while starting, and the start did not finish within ${config.shutdownTimeoutMs} ms; exiting`);
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

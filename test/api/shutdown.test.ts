@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { freePort, root } from '../support/process.ts';
 
 test('a SIGTERM that comes while Warden is still booting is kept, and Warden stops cleanly once it is up', { timeout: 60_000 }, async () => {
@@ -47,5 +48,37 @@ test('a SIGTERM to a serving Warden drains it and exits 0', { timeout: 60_000 },
     assert.match(out, /shutting down/);
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+});
+
+test('a SIGTERM during a boot that cannot finish (a database that never answers) ends the process after the shutdown timeout', { timeout: 60_000 }, async () => {
+  // Accepts connections and never says a word.
+  const held: net.Socket[] = [];
+  let connected!: () => void;
+  const reached = new Promise<void>((r) => { connected = r; });
+  const silent = net.createServer((socket) => { held.push(socket); connected(); });
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+  const dbPort = (silent.address() as net.AddressInfo).port;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: String(await freePort()), HOST: '127.0.0.1', WARDEN_TLS_PORT: 'off', DATABASE_URL: `postgres://warden:warden@127.0.0.1:${dbPort}/warden`, WARDEN_ADMIN_TOKEN: 'shutdown-test-admin-token-0123', WARDEN_SHUTDOWN_TIMEOUT_MS: '500' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => { err += d; });
+  const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  try {
+    await Promise.race([reached, exited]);
+    assert.equal(child.exitCode, null, 'the boot is waiting on the database');
+    const sentAt = Date.now();
+    child.kill('SIGTERM');
+    const result = await exited;
+    assert.deepEqual(result, { code: 1, signal: null }, err);
+    assert.match(err, /SIGTERM came while starting, and the start did not finish within 500 ms; exiting/);
+    assert.ok(Date.now() - sentAt < 10_000, 'ends near the timeout, not when the database gives up');
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const s of held) s.destroy();
+    silent.close();
   }
 });
