@@ -75,8 +75,6 @@ const maxReasonChars = 4096;
 
 
 const optional = (s: string | undefined) => (typeof s === 'string' && s !== '' ? storable(s) : null);
-const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const loneSurrogates = new RegExp(loneSurrogate.source, 'g');
 /**
  * Text PostgreSQL can hold: text and jsonb refuse U+0000 (removed), and a
  * lone surrogate is not UTF-8 (replaced by U+FFFD, as the driver's encoding
@@ -84,7 +82,7 @@ const loneSurrogates = new RegExp(loneSurrogate.source, 'g');
  */
 const storable = (s: string) => {
   const t = s.includes('\u0000') ? s.replaceAll('\u0000', '') : s;
-  return loneSurrogate.test(t) ? t.replace(loneSurrogates, '\ufffd') : t;
+  return t.isWellFormed() ? t : t.toWellFormed();
 };
 const storableValue = (v: unknown): unknown =>
   typeof v === 'string' ? storable(v)

@@ -1,18 +1,27 @@
-/** `npm start` stops on SIGTERM by its own handler, whenever the signal comes, and exits 0. */
+/** `npm start` stops on SIGTERM by its own handler, whenever the signal comes: exit 0 once up, exit 1 for a boot that cannot finish. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { freePort, root } from '../support/process.ts';
 
-test('a SIGTERM that comes while Warden is still booting is kept, and Warden stops cleanly once it is up', { timeout: 60_000 }, async () => {
-  const [port, tlsPort] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
+const adminToken = 'shutdown-test-admin-token-0123';
+
+/** `api/main.ts` in its own process with `env` over the test's; `exited` resolves to how it ended. */
+function startMain(env: Record<string, string>, stdio: 'stdout' | 'stderr') {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', WARDEN_TLS_PORT: String(tlsPort), WARDEN_DATA_DIR: 'memory://', WARDEN_ADMIN_TOKEN: 'shutdown-test-admin-token-0123', WARDEN_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    // DATABASE_URL unset unless given: the embedded database, whatever the test run's environment.
+    env: { ...process.env, DATABASE_URL: '', HOST: '127.0.0.1', WARDEN_ADMIN_TOKEN: adminToken, ...env },
+    stdio: stdio === 'stdout' ? ['ignore', 'pipe', 'inherit'] : ['ignore', 'ignore', 'pipe'],
   });
   const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  return { child, exited };
+}
+
+test('a SIGTERM that comes while Warden is still booting is kept, and Warden stops cleanly once it is up', { timeout: 60_000 }, async () => {
+  const [port, tlsPort] = [await freePort(), await freePort()];
+  const { child, exited } = startMain({ PORT: String(port), WARDEN_TLS_PORT: String(tlsPort), WARDEN_DATA_DIR: 'memory://', WARDEN_LOG_LEVEL: 'info' }, 'stdout');
   let out = '';
   const lines = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string });
   // The first log line is written during the boot (a fresh database is migrated), before the listeners open.
@@ -32,12 +41,7 @@ test('a SIGTERM that comes while Warden is still booting is kept, and Warden sto
 
 test('a SIGTERM to a serving Warden drains it and exits 0', { timeout: 60_000 }, async () => {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', WARDEN_TLS_PORT: 'off', WARDEN_DATA_DIR: 'memory://', WARDEN_ADMIN_TOKEN: 'shutdown-test-admin-token-0123', WARDEN_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  const { child, exited } = startMain({ PORT: String(port), WARDEN_TLS_PORT: 'off', WARDEN_DATA_DIR: 'memory://', WARDEN_LOG_LEVEL: 'info' }, 'stdout');
   let out = '';
   const serving = new Promise<void>((r) => child.stdout!.on('data', (d: Buffer) => { out += d; if (out.includes('warden is serving')) r(); }));
   try {
@@ -59,14 +63,9 @@ test('a SIGTERM during a boot that cannot finish (a database that never answers)
   const silent = net.createServer((socket) => { held.push(socket); connected(); });
   await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
   const dbPort = (silent.address() as net.AddressInfo).port;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: String(await freePort()), HOST: '127.0.0.1', WARDEN_TLS_PORT: 'off', DATABASE_URL: `postgres://warden:warden@127.0.0.1:${dbPort}/warden`, WARDEN_ADMIN_TOKEN: 'shutdown-test-admin-token-0123', WARDEN_SHUTDOWN_TIMEOUT_MS: '500' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const { child, exited } = startMain({ PORT: String(await freePort()), WARDEN_TLS_PORT: 'off', DATABASE_URL: `postgres://warden:warden@127.0.0.1:${dbPort}/warden`, WARDEN_SHUTDOWN_TIMEOUT_MS: '500' }, 'stderr');
   let err = '';
   child.stderr!.on('data', (d: Buffer) => { err += d; });
-  const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
   try {
     await Promise.race([reached, exited]);
     assert.equal(child.exitCode, null, 'the boot is waiting on the database');
