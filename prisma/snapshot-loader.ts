@@ -6,30 +6,91 @@
 import type { KubeObject } from '../engine/meta.ts';
 import type { ObjectChange, SnapshotInput } from '../engine/snapshot.ts';
 import type { PrismaClient } from './generated/client.ts';
-import { kindTables, toObject, type StoredKind } from './store/kinds.ts';
-import { delegateOf } from './store/write.ts';
+import { kindTables, toObject, type Row, type StoredKind } from './store/kinds.ts';
+import { sqlOf, type Sql } from './store/raw.ts';
 
 /** The kinds decisions and authentication read (ServiceAccounts: the tokens bound to them). */
 export const snapshotKinds: StoredKind[] = ['Namespace', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'NetworkPolicy', 'ServiceAccount', 'Tenant', 'User', 'Token'];
 const snapshotKindSet = new Set<string>(snapshotKinds);
 
+/** Longest a statement of a full load may run. */
+const fullLoadStatementTimeoutMs = 120_000;
+
+/** How a column's value is selected and turned into the value a Prisma model gives (a Date, a bigint). */
+interface ColumnRead {
+  /** The select-list entry, aliased to the model field. */
+  select: string;
+  field: string;
+  convert?: (v: unknown) => unknown;
+}
+
+const camelCase = (column: string) => column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const toDate = (v: unknown) => (v === null || v === undefined ? null : new Date(Number(v)));
+const toBigInt = (v: unknown) => (v === null || v === undefined ? null : BigInt(v as string));
+
+/**
+ * The select list of each snapshot table, read from the catalog: every
+ * column under its model field's name (columns are the fields in snake_case),
+ * timestamps as epoch milliseconds and bigints as text, converted back as the
+ * Prisma model would give them.
+ */
+async function columnReads(tx: Sql, tables: readonly string[]): Promise<Map<string, ColumnRead[]>> {
+  const rows = await tx.query<{ table_name: string; column_name: string; data_type: string }>(
+    `SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = ANY(string_to_array($1, ','))
+      ORDER BY table_name, ordinal_position`,
+    tables.join(','),
+  );
+  const out = new Map<string, ColumnRead[]>();
+  for (const r of rows) {
+    const field = camelCase(r.column_name);
+    const column = quoteIdent(r.column_name);
+    const read: ColumnRead = r.data_type.startsWith('timestamp')
+      ? { select: `floor(extract(epoch FROM ${column}) * 1000)::float8 AS ${quoteIdent(field)}`, field, convert: toDate }
+      : r.data_type === 'bigint'
+        ? { select: `${column}::text AS ${quoteIdent(field)}`, field, convert: toBigInt }
+        : { select: `${column} AS ${quoteIdent(field)}`, field };
+    const list = out.get(r.table_name);
+    if (list) list.push(read);
+    else out.set(r.table_name, [read]);
+  }
+  return out;
+}
+
+/**
+ * Everything a snapshot is built from, at one revision: one repeatable-read
+ * transaction, so the rows and the revision agree. Rows are read with plain
+ * statements on the client's driver adapter (for 100,000 bindings about half
+ * the time of the client's `findMany`) into the rows a model would give, in
+ * the order `findMany` sorted them (namespace, then name, by the database's
+ * collation), which is the order objects enter the snapshot.
+ */
 export async function loadFull(prisma: PrismaClient): Promise<SnapshotInput> {
-  return prisma.$transaction(async (tx) => {
-    const rev = await tx.$queryRawUnsafe<{ value: bigint }[]>('SELECT value FROM policy_revision WHERE id = 1');
+  const sql = await sqlOf(prisma);
+  return sql.transaction(async (tx) => {
+    await tx.execute('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    await tx.execute(`SET LOCAL statement_timeout = ${fullLoadStatementTimeoutMs}`);
+    const [rev] = await tx.query<{ value: string }>('SELECT value::text AS value FROM policy_revision WHERE id = 1');
+    const reads = await columnReads(tx, snapshotKinds.map((k) => kindTables[k].tableName));
     const objects: KubeObject[] = [];
     const tokenHashes = new Map<string, string>();
     for (const kind of snapshotKinds) {
       const table = kindTables[kind];
-      const rows = await delegateOf(tx as unknown as PrismaClient, table).findMany({
-        orderBy: table.namespaced ? [{ namespace: 'asc' }, { name: 'asc' }] : [{ name: 'asc' }],
-      });
+      const columns = reads.get(table.tableName);
+      if (!columns) throw new Error(`table ${table.tableName} not found`);
+      const converted = columns.filter((c) => c.convert);
+      const rows = await tx.query<Row>(
+        `SELECT ${columns.map((c) => c.select).join(', ')} FROM ${quoteIdent(table.tableName)} ORDER BY ${table.namespaced ? 'namespace, name' : 'name'}`,
+      );
       for (const row of rows) {
+        for (const c of converted) row[c.field] = c.convert!(row[c.field]);
         objects.push(toObject(table, row));
         if (kind === 'Token') tokenHashes.set(row.name, row.hash as string);
       }
     }
-    return { revision: Number(rev[0].value), objects, tokenHashes };
-  }, { isolationLevel: 'RepeatableRead', timeout: 120_000, maxWait: 30_000 });
+    return { revision: Number(rev.value), objects, tokenHashes };
+  });
 }
 
 export interface ChangeBatch {

@@ -1,10 +1,11 @@
 /**
  * Plain SQL statements on the Prisma driver adapter the client itself runs
  * on (`@prisma/adapter-pg` over the pool, `pglite-prisma-adapter` over
- * PGlite), for writes, where the client's own query machinery costs more
- * than the database: a raw statement through the client takes about three
- * times as long as the same statement through its adapter. Reads that load
- * many rows keep the client's models.
+ * PGlite), where the client's own query machinery costs more than the
+ * database: a raw statement through the client takes about three times as
+ * long as the same statement through its adapter. Writes use it, and so does
+ * the snapshot's full load (prisma/snapshot-loader.ts), which reads every
+ * row of its tables.
  *
  * `sqlOf` gives the adapter of a client opened by `openDatabase`.
  * Transactions on the adapter take the same row locks as the client's and,
