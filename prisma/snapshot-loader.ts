@@ -33,13 +33,15 @@ const toBigInt = (v: unknown) => (v === null || v === undefined ? null : BigInt(
  * The select list of each snapshot table, read from the catalog: every
  * column under its model field's name (columns are the fields in snake_case),
  * timestamps as epoch milliseconds and bigints as text, converted back as the
- * Prisma model would give them.
+ * Prisma model would give them. Tables are resolved through the search path,
+ * as the load's own statements resolve them.
  */
 async function columnReads(tx: Sql, tables: readonly string[]): Promise<Map<string, ColumnRead[]>> {
   const rows = await tx.query<{ table_name: string; column_name: string; data_type: string }>(
-    `SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns
-      WHERE table_schema = current_schema() AND table_name = ANY(string_to_array($1, ','))
-      ORDER BY table_name, ordinal_position`,
+    `SELECT t.name AS table_name, a.attname::text AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type
+       FROM unnest(string_to_array($1, ',')) AS t(name)
+       JOIN pg_attribute a ON a.attrelid = to_regclass(quote_ident(t.name)) AND a.attnum > 0 AND NOT a.attisdropped
+      ORDER BY t.name, a.attnum`,
     tables.join(','),
   );
   const out = new Map<string, ColumnRead[]>();

@@ -106,3 +106,23 @@ test('a full load reads one revision while writes commit around it', async () =>
     for (const o of raced) assert.ok(Number(o.metadata.resourceVersion) <= loaded.revision);
   }
 });
+
+test('a full load finds its tables through the search path when another schema comes first in it', async () => {
+  const prisma = w.warden.deps.db.prisma;
+  const before = await loadFull(prisma);
+  // A schema named after the user is first in PostgreSQL's default search path ("$user", public); PGlite has one
+  // session, whose search path is set here.
+  const [{ user }] = await prisma.$queryRawUnsafe<{ user: string }[]>('SELECT current_user::text AS user');
+  const ident = `"${user.replaceAll('"', '""')}"`;
+  await prisma.$executeRawUnsafe(`CREATE SCHEMA IF NOT EXISTS ${ident}`);
+  try {
+    const first = async () => (await prisma.$queryRawUnsafe<{ schema: string }[]>('SELECT current_schema()::text AS schema'))[0].schema;
+    if ((await first()) !== user) await prisma.$executeRawUnsafe(`SET search_path TO ${ident}, public`);
+    assert.equal(await first(), user, 'another schema is first in the search path');
+    const after = await loadFull(prisma);
+    assert.deepEqual(after.objects, before.objects);
+  } finally {
+    await prisma.$executeRawUnsafe(`DROP SCHEMA ${ident}`);
+    await prisma.$executeRawUnsafe('RESET search_path');
+  }
+});
