@@ -62,11 +62,12 @@ async function columnReads(tx: Sql, tables: readonly string[]): Promise<Map<stri
 
 /**
  * Everything a snapshot is built from, at one revision: one repeatable-read
- * transaction, so the rows and the revision agree. Rows are read with plain
- * statements on the client's driver adapter (for 100,000 bindings about half
- * the time of the client's `findMany`) into the rows a model would give, in
- * the order `findMany` sorted them (namespace, then name, by the database's
- * collation), which is the order objects enter the snapshot.
+ * transaction, so the rows and the revision agree; each statement may run
+ * for two minutes at most. Rows are read with plain statements on the
+ * client's driver adapter (for 100,000 bindings about a third less time than
+ * the client's `findMany`) into the rows a model would give, in the order
+ * `findMany` sorted them (namespace, then name, by the database's collation),
+ * which is the order objects enter the snapshot.
  */
 export async function loadFull(prisma: PrismaClient): Promise<SnapshotInput> {
   const sql = await sqlOf(prisma);
