@@ -9,7 +9,8 @@
 import { after, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestWarden, testServerUrl, type TestWarden } from '../support/warden.ts';
-import { api, type Api } from '../api/client.ts';
+import { api, ok, type Api } from '../api/client.ts';
+import { chargeByLocking } from '../../prisma/store/quota-charge.ts';
 import type { Obj } from '../api/builders.ts';
 import { admit, create, pod, quota, remove, responseOf, targets, usedOf, webhookPath } from './builders.ts';
 
@@ -64,6 +65,48 @@ test('two hundred concurrent CREATEs at a quota with room for 37 admit exactly 3
   await roomFor37(a, 'race');
   assertExactly37(await fire([a], pods('race', 200)));
   assert.deepEqual(await usedOf(a, 'race', 'compute'), { 'requests.cpu': '10' });
+});
+
+test('by the locking way alone, the fallback of a charge whose rows keep changing, two hundred CREATEs still admit exactly 37', async () => {
+  const w = await warden();
+  chargeByLocking(w.warden.deps.db.prisma);
+  const a = api(w);
+  await roomFor37(a, 'locking');
+  assertExactly37(await fire([a], pods('locking', 200)));
+  assert.deepEqual(await usedOf(a, 'locking', 'compute'), { 'requests.cpu': '10' });
+});
+
+test('by the locking way alone, two Warden processes on one PostgreSQL server admit exactly 37 between them', async (t) => {
+  const replicas = await twoReplicas(t);
+  if (!replicas) return;
+  for (const w of started.slice(-2)) chargeByLocking(w.warden.deps.db.prisma); // the two replicas just started
+  const [a, b] = replicas;
+  await roomFor37(a, 'locking-replicas');
+  assertExactly37(await fire([a, b], pods('locking-replicas', 200)));
+  assert.deepEqual(await usedOf(b, 'locking-replicas', 'compute'), { 'requests.cpu': '10' });
+});
+
+test('by the locking way alone, concurrent CREATEs across a tenant\'s namespaces fill its quota exactly and charge each namespace its share', async () => {
+  const w = await warden();
+  chargeByLocking(w.warden.deps.db.prisma);
+  const a = api(w);
+  ok(await a.post('/apis/tenancy.warden.dev/v1/tenants', {
+    apiVersion: 'tenancy.warden.dev/v1', kind: 'Tenant', metadata: { name: 'lockers' },
+    spec: { owners: [{ kind: 'User', name: 'alice' }], resourceQuota: { hard: { pods: '5' } } },
+  }), 201);
+  for (const ns of ['lockers-a', 'lockers-b']) {
+    ok(await a.post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'tenancy.warden.dev/tenant': 'lockers' } } }), 201);
+    await quota(a, ns, 'room', { pods: '100' });
+  }
+  const reviews = Array.from({ length: 40 }, (_, i) => create(targets.pod, pod(i % 2 ? 'lockers-a' : 'lockers-b', `l${i}`, { cpu: '100m' })));
+  const responses = await fire([a], reviews);
+  assert.equal(responses.filter((r) => r.allowed).length, 5, 'exactly the room of the tenant quota is admitted');
+  for (const r of responses.filter((x) => !x.allowed)) assert.match(r.status.message, /exceeded tenant quota: lockers, requested: pods=1, used: pods=5, limited: pods=5$/);
+  assert.equal(ok(await a.get('/apis/tenancy.warden.dev/v1/tenants/lockers')).status.used.pods, '5');
+  const inA = responses.filter((r, i) => r.allowed && i % 2 === 1).length;
+  const podsUsed = async (ns: string) => Number((await usedOf(a, ns, 'room')).pods ?? '0');
+  assert.equal(await podsUsed('lockers-a'), inA);
+  assert.equal(await podsUsed('lockers-b'), 5 - inA);
 });
 
 test('two Warden processes on one PostgreSQL server admit exactly 37 between them', async (t) => {
