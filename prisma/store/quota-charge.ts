@@ -37,34 +37,25 @@ import { writeBatchWith, writeStatement, type Plan, type PlannedUpdate } from '.
 /** Most charges one batch takes. */
 const maxBatch = 256;
 
-/** Stores tenants' usage at revision `rv` on rows this transaction locked. */
-async function storeTenantUsage(sql: Sql, rv: bigint, updates: readonly PlannedUpdate[]): Promise<void> {
-  const rows = updates.map((u) => ({ uid: u.before.metadata.uid, rv: u.before.metadata.resourceVersion, used: (u.after.status as { used?: unknown }).used ?? {} }));
-  const count = await sql.execute(
-    `UPDATE tenant AS t SET used = v.used, resource_version = $1::bigint
-       FROM jsonb_to_recordset($2::jsonb) AS v(uid text, rv bigint, used jsonb)
-      WHERE t.uid = v.uid AND t.resource_version = v.rv`,
-    String(rv), JSON.stringify(rows),
-  );
-  if (count !== rows.length) throw new Error(`tenant usage update matched ${count} of ${rows.length} locked rows`);
-}
-
 const withUsed = (q: KubeObject, used: Record<string, string>): KubeObject =>
   ({ ...q, status: { ...((q.status ?? {}) as Record<string, unknown>), used } });
 
 /**
- * Stores the status of each `after` at revision `rv`, in one statement, on
- * rows locked by this transaction (so each still has its `before` version).
+ * Stores one JSON column of each `after` at revision `rv`, in one statement,
+ * on rows locked by this transaction (so each still has its `before`
+ * version): a quota's `status`, or a tenant's `used`.
  */
-async function storeStatuses(sql: Sql, rv: bigint, updates: readonly PlannedUpdate[]): Promise<void> {
-  const rows = updates.map((u) => ({ uid: u.before.metadata.uid, rv: u.before.metadata.resourceVersion, status: u.after.status ?? {} }));
+async function storeLocked(
+  sql: Sql, rv: bigint, updates: readonly PlannedUpdate[], table: 'resource_quota' | 'tenant', column: 'status' | 'used', value: (after: KubeObject) => unknown,
+): Promise<void> {
+  const rows = updates.map((u) => ({ uid: u.before.metadata.uid, rv: u.before.metadata.resourceVersion, value: value(u.after) ?? {} }));
   const count = await sql.execute(
-    `UPDATE resource_quota AS q SET status = v.status, resource_version = $1::bigint
-       FROM jsonb_to_recordset($2::jsonb) AS v(uid text, rv bigint, status jsonb)
-      WHERE q.uid = v.uid AND q.resource_version = v.rv`,
+    `UPDATE ${table} AS t SET ${column} = v.value, resource_version = $1::bigint
+       FROM jsonb_to_recordset($2::jsonb) AS v(uid text, rv bigint, value jsonb)
+      WHERE t.uid = v.uid AND t.resource_version = v.rv`,
     String(rv), JSON.stringify(rows),
   );
-  if (count !== rows.length) throw new Error(`quota usage update matched ${count} of ${rows.length} locked rows`);
+  if (count !== rows.length) throw new Error(`${table} usage update matched ${count} of ${rows.length} locked rows`);
 }
 
 interface Pending {
@@ -140,9 +131,9 @@ async function decideLocked(sql: Sql, rv: bigint, batch: readonly Pending[]): Pr
   const tenants = await selectTenants(sql, [...new Set(batch.map((p) => p.tenant).filter((t): t is string => !!t))], true);
   const decided = decideAll(batch, locked, tenants);
   const written = decided.quotas.map((u) => ({ before: u.before, after: stamp(u.after, rv) }));
-  if (written.length) await storeStatuses(sql, rv, written);
+  if (written.length) await storeLocked(sql, rv, written, 'resource_quota', 'status', (q) => q.status);
   const tenantsWritten = decided.tenants.map((u) => ({ before: u.before, after: stamp(u.after, rv) }));
-  if (tenantsWritten.length) await storeTenantUsage(sql, rv, tenantsWritten);
+  if (tenantsWritten.length) await storeLocked(sql, rv, tenantsWritten, 'tenant', 'used', (t) => (t.status as { used?: unknown }).used);
   return { ops: [], written: [...written, ...tenantsWritten], value: decided.outcomes };
 }
 
