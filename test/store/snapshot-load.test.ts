@@ -26,8 +26,8 @@ before(async () => {
 });
 after(async () => { await w?.close(); });
 
-const inNs = (o: Obj, ns: string): Obj => ({ ...o, metadata: { ...o.metadata, namespace: ns } });
-const labelled = (o: Obj): Obj => ({ ...o, metadata: { ...o.metadata, labels: { team: 'a', 'app.kubernetes.io/name': 'x' }, annotations: { note: 'quote " and \u00e9' } } });
+/** Labels and annotations, with quotes and non-ASCII text, for objects that carry them. */
+const marked = { labels: { team: 'a', 'app.kubernetes.io/name': 'x' }, annotations: { note: 'quote " and \u00e9' } };
 
 /** Every snapshot kind as the Prisma client reads it, in the order of its `findMany` by namespace and name. */
 async function throughClient(): Promise<{ objects: KubeObject[]; tokenHashes: Map<string, string> }> {
@@ -47,22 +47,22 @@ async function throughClient(): Promise<{ objects: KubeObject[]; tokenHashes: Ma
 
 test('a full load gives the objects, order, token hashes and revision the client gives, for every snapshot kind', async () => {
   const items: Obj[] = [
-    labelled(namespace('load-b')), namespace('load-a'),
-    labelled(inNs(role('reader', [{ ...rule(['get', 'list'], ['pods']), resourceNames: ['web'] }]), 'load-a')),
-    inNs(role('b-role', [rule(['*'])]), 'load-b'),
-    labelled(clusterRole('load-viewer', [rule(['get'], ['deployments/scale'], ['apps']), { verbs: ['get'], nonResourceURLs: ['/healthz*'] }])),
-    inNs(roleBinding('rb-2', roleRef('Role', 'reader'), [user('ann'), group('devs')]), 'load-a'),
-    inNs(labelled(roleBinding('rb-10', roleRef('ClusterRole', 'load-viewer'), [{ kind: 'ServiceAccount', name: 'ci' }])), 'load-a'),
-    inNs(roleBinding('a-binding', roleRef('Role', 'b-role'), [user('bob')]), 'load-b'),
+    namespace('load-b', marked), namespace('load-a'),
+    role('reader', [{ ...rule(['get', 'list'], ['pods']), resourceNames: ['web'] }], { namespace: 'load-a', ...marked }),
+    role('b-role', [rule(['*'])], { namespace: 'load-b' }),
+    clusterRole('load-viewer', [rule(['get'], ['deployments/scale'], ['apps']), { verbs: ['get'], nonResourceURLs: ['/healthz*'] }], marked),
+    roleBinding('rb-2', roleRef('Role', 'reader'), [user('ann'), group('devs')], { namespace: 'load-a' }),
+    roleBinding('rb-10', roleRef('ClusterRole', 'load-viewer'), [{ kind: 'ServiceAccount', name: 'ci' }], { namespace: 'load-a', ...marked }),
+    roleBinding('a-binding', roleRef('Role', 'b-role'), [user('bob')], { namespace: 'load-b' }),
     // Names whose order depends on the collation: the load keeps the order the client's findMany gives.
-    ...['rb.z', 'rb-z', 'rbz', 'RB-Z'].map((name) => inNs(roleBinding(name, roleRef('Role', 'b-role'), [user('bob')]), 'load-b')),
+    ...['rb.z', 'rb-z', 'rbz', 'RB-Z'].map((name) => roleBinding(name, roleRef('Role', 'b-role'), [user('bob')], { namespace: 'load-b' })),
     clusterRoleBinding('load-viewers', roleRef('ClusterRole', 'load-viewer'), [group('system:authenticated')]),
-    inNs({ ...serviceAccount('ci'), automountServiceAccountToken: false, secrets: [{ name: 'ci-token' }] }, 'load-a'),
-    inNs(serviceAccount('builder'), 'load-b'),
-    inNs({
-      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny-all' },
+    serviceAccount('ci', { namespace: 'load-a' }, { automountServiceAccountToken: false, secrets: [{ name: 'ci-token' }] }),
+    serviceAccount('builder', { namespace: 'load-b' }),
+    {
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny-all', namespace: 'load-a' },
       spec: { podSelector: {}, policyTypes: ['Ingress'] },
-    }, 'load-a'),
+    },
     tenant('load-tenant', [user('ann')]),
     userObject('load-user', ['devs', 'ops']),
     userObject('load-nogroups'),
