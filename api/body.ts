@@ -64,6 +64,8 @@ export function readBody(req: Request, _res: unknown, next: (err?: unknown) => v
       req.body = docs.length === 1 ? docs[0] : docs;
     }
     if (nestsDeeperThan(req.body, maxBodyDepth)) throw badRequest(`the request body nests objects and lists more than ${maxBodyDepth} levels deep`);
+    const proto = protoKeyPath(req.body);
+    if (proto !== undefined) throw badRequest(`the request body has a field named "__proto__" (at ${proto || 'the top level'}), which no object takes`, [{ reason: 'FieldValueInvalid', message: 'field not allowed', field: proto ? `${proto}.__proto__` : '__proto__' }]);
   }
   next();
 }
@@ -90,6 +92,36 @@ export function nestsDeeperThan(value: unknown, max: number, depth = 1): boolean
     }
   }
   return false;
+}
+
+/**
+ * Where `value` has a key `__proto__`, as a field path ('' at the top), or
+ * undefined. Decoders keep such a key as a plain property, but any code that
+ * later copies it by assignment (a merge patch, defaulting) would set the
+ * copy's prototype instead, so fields could be seen by checks and never
+ * stored: bodies carrying it are refused whole. No Kubernetes field, label
+ * or annotation key can be named so. Called on bodies already checked for
+ * depth, so its recursion is bounded.
+ */
+export function protoKeyPath(value: unknown, path = ''): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = protoKeyPath(value[i], `${path}[${i}]`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (key === '__proto__') return path;
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== null && typeof v === 'object') {
+      const found = protoKeyPath(v, path ? `${path}.${key}` : key);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -80,12 +80,32 @@ export const notAcceptable = (message: string) => failure(406, 'NotAcceptable', 
 export const unsupportedMediaType = (contentType: string) =>
   failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`, { causes: [{ reason: 'UnsupportedMediaType', message: contentType }] });
 
-export const tooLarge = (limitBytes: number) => failure(413, "RequestEntityTooLarge", `Request entity too large: limit is ${limitBytes}`);
+export const requestEntityTooLarge = (message: string) => failure(413, 'RequestEntityTooLarge', message);
+
+export const tooLarge = (limitBytes: number) => requestEntityTooLarge(`Request entity too large: limit is ${limitBytes}`);
+
+/** 422 without field causes: a request that decodes but cannot be carried out as asked (a JSON patch that does not apply). */
+export const unprocessable = (message: string) => failure(422, 'Invalid', message);
 
 export const pathNotFound = () => failure(404, 'NotFound', 'the server could not find the requested resource');
 
 export const serviceUnavailable = (message: string, retryAfterSeconds?: number) =>
   failure(503, 'ServiceUnavailable', message, retryAfterSeconds ? { retryAfterSeconds } : undefined);
+
+/** 503 that tells the client when to come back, in the Status and in `Retry-After`. */
+export function retryLater(message: string, retryAfterSeconds = 1): StatusError {
+  const err = serviceUnavailable(message, retryAfterSeconds);
+  err.headers['Retry-After'] = String(retryAfterSeconds);
+  return err;
+}
+
+/** The database could not be reached or stopped answering; what failed is in the server log only. */
+export const databaseUnavailable = () =>
+  retryLater('the database is unavailable; the request was not carried out, retry later');
+
+/** The snapshot decisions come from could not be confirmed against the database recently enough. */
+export const staleSnapshot = (detail: string) =>
+  retryLater(`this replica cannot decide now: ${detail}; retry later, or ask another replica`);
 
 export const internalError = (message = 'Internal error occurred: the request could not be completed; see the server log for the request id') =>
   failure(500, 'InternalError', message);

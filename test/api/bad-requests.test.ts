@@ -57,9 +57,33 @@ describe('undecodable bodies', () => {
     assert.deepEqual(status.details.causes.map((c: { field: string }) => c.field), ['rules']);
   });
 
-  test('a JSON patch whose operation fails, or a strategic merge patch directive these kinds do not take, is 400', async () => {
-    await refused(() => a.patch(item, [{ op: 'test', path: '/rules/0/verbs/0', value: 'delete' }], jsonPatch), badRequest('JSON patch operation 0 is invalid: Test operation failed'));
-    await refused(() => a.patch(item, [{ op: 'remove', path: '/metadata/annotations/none' }], jsonPatch), badRequest('JSON patch operation 0 is invalid'));
+  test('a JSON patch whose operation cannot be applied is 422, as kube-apiserver answers it, naming the operation', async () => {
+    const notApplied = (...message: string[]): ExpectedStatus => ({ code: 422, reason: 'Invalid', message: ['the server rejected our request due to an error in our request', ...message] });
+    await refused(() => a.patch(item, [{ op: 'test', path: '/rules/0/verbs/0', value: 'delete' }], jsonPatch), notApplied('JSON patch operation 0 ("test" at "/rules/0/verbs/0") cannot be applied: the test failed'));
+    await refused(() => a.patch(item, [{ op: 'remove', path: '/metadata/annotations/none' }], jsonPatch), notApplied('JSON patch operation 0 ("remove" at "/metadata/annotations/none") cannot be applied'));
+    await refused(() => a.patch(item, [{ op: 'frob', path: '/rules' }], jsonPatch), notApplied('JSON patch operation 0 ("frob" at "/rules")'));
+  });
+
+  test('JSON patches the patch library itself throws on are 422, never a server error', async () => {
+    const notApplied = (...message: string[]): ExpectedStatus => ({ code: 422, reason: 'Invalid', message: ['the server rejected our request due to an error in our request', ...message] });
+    await refused(() => a.patch(item, [{ op: 'add', path: '/__proto__/x', value: 1 }], jsonPatch), notApplied('a path may not go through "__proto__"'));
+    await refused(() => a.patch(item, [{ op: 'add', path: '/constructor/prototype/x', value: 1 }], jsonPatch), notApplied('operation 0'));
+    await refused(() => a.patch(item, [{ op: 'move', from: '/metadata', path: '/metadata/x' }], jsonPatch), notApplied('operation 0 ("move" from "/metadata" at "/metadata/x")'));
+    await refused(() => a.patch(item, [{ op: 'move', from: '/rules', path: '/rules/0' }], jsonPatch), notApplied('operation 0 ("move" from "/rules" at "/rules/0")'));
+    await refused(() => a.patch(item, [{ op: 'add', path: '/metadata/labels/a', value: 'b' }, null], jsonPatch), badRequest('the request does not match the API schema', '[1]: must be object'));
+    const many = Array.from({ length: 10_001 }, () => ({ op: 'test', path: '/kind', value: 'ClusterRole' }));
+    await refused(() => a.patch(item, many, jsonPatch), { code: 413, reason: 'RequestEntityTooLarge', message: ['The allowed maximum operations in a JSON patch is 10000, got 10001'] });
+  });
+
+  test('a body with a field named __proto__ is 400 on every decoding path, so no copy of it can change an object\'s prototype', async () => {
+    const proto = (field: string) => badRequest(`the request body has a field named "__proto__" (at ${field})`);
+    await refused(() => a.patch(item, '{"metadata":{"__proto__":{"name":"other"}}}', mergePatch), proto('metadata'));
+    await refused(() => a.patch(item, '{"__proto__":{"rules":[]}}', strategicPatch), proto('the top level'));
+    await refused(() => a.post(collection, '{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"p"},"rules":[{"__proto__":{"verbs":["*"]}}]}'), proto('rules[0]'));
+    await refused(() => a.post(collection, 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: p\n  labels:\n    __proto__: {a: b}\n', yaml), proto('metadata.labels'));
+  });
+
+  test('a strategic merge patch directive these kinds do not take is 400', async () => {
     await refused(() => a.patch(item, { metadata: { labels: { $patch: 'delete' } } }, strategicPatch), badRequest('strategic merge patch directive "$patch" at metadata.labels is not supported'));
   });
 });
