@@ -45,6 +45,9 @@ class Context implements Partial<RequestContext> {
 export function createApp(deps: AppDeps, extra: RouteDef[] = []) {
   const app = express();
   app.disable('x-powered-by');
+  // Paths are case-sensitive, as kube-apiserver's: authorization reads the path as
+  // written (api/request-info.ts), so routing must not match `/APIS/...` to `/apis/...`.
+  app.set('case sensitive routing', true);
   app.set('etag', false);
   const bodyLimit = parseSize(deps.config.bodyLimit);
 

@@ -16,6 +16,7 @@ import type { AppDeps } from './context.ts';
 import { authnMiddleware } from './authn.ts';
 import { authzMiddleware } from './authz.ts';
 import { readBody } from './body.ts';
+import { decodeSegment } from './request-info.ts';
 import { minRevisionHeader } from './consistency.ts';
 import { requestValidator } from './request-validation.ts';
 import type { RouteDef } from './routes.ts';
@@ -78,7 +79,11 @@ export function createFastLane(opts: FastLaneOptions): (req: IncomingMessage, re
     const res = rawRes as unknown as Response;
     // What the express app's request and response carry that the steps read.
     const params: Record<string, string> = {};
-    route.params.forEach((name, i) => { params[name] = decodeURIComponent(match![i + 1]); });
+    try {
+      route.params.forEach((name, i) => { params[name] = decodeSegment(match![i + 1]); });
+    } catch {
+      return false; // the app authenticates first, then refuses the path with a 400
+    }
     Object.defineProperty(req, 'path', { value: path, configurable: true });
     Object.defineProperty(req, 'query', { value: q < 0 ? {} : querystring.parse(url.slice(q + 1)), configurable: true });
     req.params = params;

@@ -2,8 +2,11 @@
  * kube-apiserver's RequestInfo: the attributes of an HTTP request that
  * authorization decides on (k8s.io/apiserver/pkg/endpoints/request). Paths
  * under /api and /apis name resources; everything else is a non-resource
- * path whose verb is the lowercased HTTP method.
+ * path whose verb is the lowercased HTTP method. Paths are case-sensitive,
+ * as kube-apiserver's are: `/APIS/...` is a non-resource path, and no route
+ * serves it.
  */
+import { badRequest } from './status.ts';
 export interface RequestInfo {
   isResourceRequest: boolean;
   path: string;
@@ -20,12 +23,34 @@ export interface RequestInfo {
 
 const namespaceSubresources = new Set(['status', 'finalize']);
 
+/**
+ * The segments of a request path, each percent-decoded: the one parse that
+ * both routing (the fast lane's parameters) and authorization read, so the
+ * two can never see different paths. Leading and trailing slashes are
+ * trimmed and inner empty segments kept, as kube-apiserver's splitPath does.
+ * A segment that is not valid percent-encoding is 400, as Go's URL parsing
+ * refuses it before kube-apiserver sees the request.
+ */
+export function pathSegments(path: string): string[] {
+  const trimmed = path.replace(/^\/+|\/+$/g, '');
+  return trimmed === '' ? [] : trimmed.split('/').map(decodeSegment);
+}
+
+export function decodeSegment(segment: string): string {
+  if (!segment.includes('%')) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`invalid URL escape in the request path: ${JSON.stringify(segment.slice(0, 64))}`);
+  }
+}
+
 export function requestInfo(method: string, path: string, query: Record<string, unknown>): RequestInfo {
   const info: RequestInfo = {
     isResourceRequest: false, path, verb: method.toLowerCase(), apiPrefix: '', apiGroup: '', apiVersion: '',
     namespace: '', resource: '', subresource: '', name: '', parts: [],
   };
-  let parts = path.replace(/^\/+|\/+$/g, '').split('/').filter((p) => p !== '').map(safeDecode);
+  let parts = pathSegments(path);
   if (parts.length < 1 || (parts[0] !== 'api' && parts[0] !== 'apis')) return info;
   info.apiPrefix = parts[0];
   parts = parts.slice(1);
@@ -78,14 +103,6 @@ export function requestInfo(method: string, path: string, query: Record<string, 
 
 function isTrue(v: unknown): boolean {
   return v === 'true' || v === '1' || v === true;
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }
 
 function nameFromFieldSelector(v: unknown): string | undefined {
