@@ -52,11 +52,22 @@ export function createApp(deps: AppDeps, extra: RouteDef[] = []) {
   const bodyLimit = parseSize(deps.config.bodyLimit);
 
   const debug = deps.log.isLevelEnabled('debug');
+  /** Requests begun before draining started, whose answers may not be written yet. */
+  const inFlight = new Set<Response>();
   const begin = (req: Request, res: Response) => {
     const header = req.headers['x-request-id'];
     const id = typeof header === 'string' && /^[\w.-]{1,64}$/.test(header) ? header : randomUUID();
     res.locals.ctx = new Context(id, deps.log);
     res.setHeader('X-Request-Id', id);
+    // While draining, every answer ends its connection, so clients move to other replicas
+    // before the listener closes instead of finding a kept-alive socket gone.
+    if (deps.draining.since !== undefined) {
+      res.setHeader('Connection', 'close');
+      deps.metrics.closedWhileDraining();
+    } else {
+      inFlight.add(res);
+      res.once('close', () => inFlight.delete(res));
+    }
     if (debug) {
       const started = process.hrtime.bigint();
       res.on('finish', () => {
@@ -86,11 +97,27 @@ export function createApp(deps: AppDeps, extra: RouteDef[] = []) {
     if (served.some((re) => re.test(req.path))) throw methodNotAllowed();
     throw pathNotFound();
   });
-  const onError = errorHandler(deps.log, bodyLimit);
+  const onError = errorHandler(deps.log, bodyLimit, deps.metrics);
   app.use(onError);
   const fast = createFastLane({ deps, routes: table.filter((x) => !x.public), bodyLimit, begin, onError });
+  /**
+   * Starts draining: /readyz answers 503 from now on, and every answer —
+   * those of requests in flight that are not written yet included — closes
+   * its connection.
+   */
+  const drain = () => {
+    if (deps.draining.since !== undefined) return;
+    deps.draining.since = Date.now();
+    for (const res of inFlight) {
+      if (!res.headersSent) {
+        res.setHeader('Connection', 'close');
+        deps.metrics.closedWhileDraining();
+      }
+    }
+    inFlight.clear();
+  };
   // The server's request listener: the hot routes by the fast lane, everything else by express.
   return Object.assign((req: IncomingMessage, res: ServerResponse) => {
     if (!fast(req, res)) app(req, res);
-  }, { express: app });
+  }, { express: app, drain });
 }

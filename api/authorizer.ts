@@ -5,7 +5,7 @@
  * then RBAC, then what tenancy grants a tenant's owners.
  */
 import { authorize } from '../engine/rbac/authorizer.ts';
-import type { Decision } from '../engine/rbac/decision.ts';
+import { privilegedDecision, privilegedGroup, type Decision } from '../engine/rbac/decision.ts';
 import type { Attributes } from '../engine/rbac/types.ts';
 import { tenancyDecision } from '../engine/tenancy/authorizer.ts';
 import type { SnapshotSource } from '../prisma/snapshot-source.ts';
@@ -23,9 +23,19 @@ export interface Authorizer {
 
 export { privilegedGroup } from '../engine/rbac/decision.ts';
 
+const privileged = Object.freeze(privilegedDecision(privilegedGroup));
+
+/**
+ * `system:masters` is decided before the snapshot is consulted, as
+ * kube-apiserver's privileged-group authorizer runs before RBAC: its
+ * members are authorized even while the snapshot is too stale to decide
+ * anything else (`snapshots.current` throws StaleSnapshotError then).
+ */
 export function createAuthorizer(snapshots: SnapshotSource): Authorizer {
+  const masters = (attrs: Attributes) => (attrs.user.groups ?? []).includes(privilegedGroup);
   return {
     authorize(attrs) {
+      if (masters(attrs)) return { ...privileged, revision: snapshots.revision };
       const snap = snapshots.current;
       const d = authorize(snap.rbac, attrs);
       if (!d.allowed) {
@@ -35,6 +45,7 @@ export function createAuthorizer(snapshots: SnapshotSource): Authorizer {
       return { ...d, revision: snap.revision };
     },
     authorizeRbac(attrs) {
+      if (masters(attrs)) return { ...privileged, revision: snapshots.revision };
       const snap = snapshots.current;
       return { ...authorize(snap.rbac, attrs), revision: snap.revision };
     },

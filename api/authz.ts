@@ -67,6 +67,7 @@ export function authzMiddleware(deps: AppDeps) {
       if (!scope) throw forbiddenFor(attrs, decision.reason);
       ctx.listScope = scope;
     }
+    ctx.authorized = true;
     next();
   };
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
+const duration = (example: string) => z.string().regex(/^\d+(ms|s|m|h|d)$/, `must be a duration like ${example}`);
 const positiveInt = z.coerce.number().int().positive();
 
 const schema = z.object({
@@ -23,6 +24,8 @@ const schema = z.object({
   WARDEN_RECONCILE_INTERVAL_MS: positiveInt.default(1000),
   WARDEN_DB_POOL_SIZE: positiveInt.default(20),
   WARDEN_SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  WARDEN_SHUTDOWN_DELAY: duration('2s or 500ms').default('1s'),
+  WARDEN_MAX_STALENESS: duration('5s or 1500ms').default('5s'),
   WARDEN_DECISION_LOG_RETENTION: z.string().regex(/^[1-9]\d*(s|m|h|d)$/, 'must be a duration like 7d, 24h, 30m or 90s').default('7d'),
   WARDEN_DECISION_LOG_QUEUE: positiveInt.default(10_000),
   WARDEN_DECISION_LOG_BATCH: positiveInt.max(1000).default(500),
@@ -48,6 +51,19 @@ export interface Config {
   reconcileIntervalMs: number;
   dbPoolSize: number;
   shutdownTimeoutMs: number;
+  /**
+   * After SIGTERM, how long /readyz answers 503 while requests are still
+   * served (each answer with `Connection: close`), so a load balancer stops
+   * sending before the listener closes.
+   */
+  shutdownDelayMs: number;
+  /**
+   * How old this replica's snapshot may be (time since a refresh last
+   * confirmed the database's revision) before it stops serving decisions
+   * and authenticating tokens from it: a replica cut off from the database
+   * fails closed.
+   */
+  maxStalenessMs: number;
   /** Decision log entries older than this are pruned. */
   decisionLogRetentionMs: number;
   /** Entries waiting to be written; beyond it new entries are dropped and counted. */
@@ -60,11 +76,12 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
-const unitMs: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** `7d`, `24h`, `30m`, `90s` in milliseconds (the format is checked by the schema). */
+/** `7d`, `24h`, `30m`, `90s`, `500ms` in milliseconds (the format is checked by the schema). */
 export function durationMs(text: string): number {
-  return Number(text.slice(0, -1)) * unitMs[text.slice(-1)];
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(text)!;
+  return Number(m[1]) * unitMs[m[2]];
 }
 
 /** Parses `env`; throws ConfigError naming every bad variable. Empty strings count as unset. */
@@ -78,6 +95,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   if (Boolean(e.WARDEN_TLS_CERT_FILE) !== Boolean(e.WARDEN_TLS_KEY_FILE)) {
     throw new ConfigError('invalid configuration: WARDEN_TLS_CERT_FILE and WARDEN_TLS_KEY_FILE must be set together');
+  }
+  const maxStalenessMs = durationMs(e.WARDEN_MAX_STALENESS);
+  if (maxStalenessMs <= e.WARDEN_POLL_INTERVAL_MS) {
+    throw new ConfigError(`invalid configuration: WARDEN_MAX_STALENESS (${e.WARDEN_MAX_STALENESS}) must be longer than WARDEN_POLL_INTERVAL_MS (${e.WARDEN_POLL_INTERVAL_MS} ms): the poll is what keeps a quiet replica's snapshot confirmed`);
   }
   return Object.freeze({
     host: e.HOST,
@@ -95,6 +116,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reconcileIntervalMs: e.WARDEN_RECONCILE_INTERVAL_MS,
     dbPoolSize: e.WARDEN_DB_POOL_SIZE,
     shutdownTimeoutMs: e.WARDEN_SHUTDOWN_TIMEOUT_MS,
+    shutdownDelayMs: durationMs(e.WARDEN_SHUTDOWN_DELAY),
+    maxStalenessMs,
     decisionLogRetentionMs: durationMs(e.WARDEN_DECISION_LOG_RETENTION),
     decisionLogQueue: e.WARDEN_DECISION_LOG_QUEUE,
     decisionLogBatch: e.WARDEN_DECISION_LOG_BATCH,

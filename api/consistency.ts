@@ -17,7 +17,7 @@ export function consistencyMiddleware(deps: AppDeps) {
     if (!/^\d{1,15}$/.test(value.trim())) throw badRequest(`X-Warden-Min-Revision: Invalid value: ${JSON.stringify(value)}: must be a non-negative integer revision`);
     const wanted = Number(value);
     if (!(await deps.snapshots.waitFor(wanted, minRevisionWaitMs))) {
-      const err = serviceUnavailable(`this replica's policy snapshot is at revision ${deps.snapshots.current.revision} and did not reach the requested revision ${wanted} within ${minRevisionWaitMs} ms; retry, or ask another replica`, 1);
+      const err = serviceUnavailable(`this replica's policy snapshot is at revision ${deps.snapshots.revision} and did not reach the requested revision ${wanted} within ${minRevisionWaitMs} ms; retry, or ask another replica`, 1);
       err.headers['Retry-After'] = '1';
       throw err;
     }

@@ -12,6 +12,7 @@ import type { RequestInfo } from './request-info.ts';
 import type { Authorizer } from './authorizer.ts';
 import type { ListScope } from '../engine/tenancy/authorizer.ts';
 import type { DecisionLog } from './audit/decision-log.ts';
+import type { ServerMetrics } from './metrics.ts';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -23,6 +24,9 @@ export interface AppDeps {
   adminTokenHash?: string;
   /** Where review, admission and traffic decisions are recorded (`record` never blocks or throws). */
   decisions?: DecisionLog;
+  metrics: ServerMetrics;
+  /** Set once SIGTERM came: /readyz answers 503 and every answer closes its connection. */
+  draining: { since?: number };
 }
 
 export interface RequestContext {
@@ -32,6 +36,8 @@ export interface RequestContext {
   /** The authenticated caller before impersonation (recorded as the actor of writes). */
   caller: Authenticated;
   info: RequestInfo;
+  /** Set once the request itself is authorized (what fails later failed in its handler). */
+  authorized?: boolean;
   /** Kube-style warnings, sent as `Warning: 299 - "..."` headers. */
   warnings: string[];
   /** Set when the caller may see only part of a cluster-scope list. */

@@ -7,9 +7,13 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import {
-  StatusError, badRequest, internalError, methodNotAllowed, pathNotFound, tooLarge, unsupportedMediaType, type Status,
+  StatusError, badRequest, databaseUnavailable, internalError, methodNotAllowed, pathNotFound, staleSnapshot, tooLarge, unsupportedMediaType, type Status,
 } from './status.ts';
 import { send } from './respond.ts';
+import { isDatabaseUnavailable } from '../prisma/store/errors.ts';
+import { StaleSnapshotError } from '../prisma/snapshot-source.ts';
+import type { ServerMetrics } from './metrics.ts';
+import type { RequestContext } from './context.ts';
 
 interface ValidatorError { status?: number; message?: string; errors?: { path?: string; message?: string; errorCode?: string }[]; type?: string; limit?: number }
 
@@ -42,10 +46,20 @@ export function toStatusError(err: unknown, bodyLimitBytes: number, contentType?
   return undefined;
 }
 
-export function errorHandler(log: Logger, bodyLimitBytes: number) {
+export function errorHandler(log: Logger, bodyLimitBytes: number, metrics?: ServerMetrics) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     let status: Status;
-    const known = toStatusError(err, bodyLimitBytes, req.headers['content-type']);
+    let known = toStatusError(err, bodyLimitBytes, req.headers['content-type']);
+    if (!known && err instanceof StaleSnapshotError) {
+      const ctx = res.locals.ctx as Partial<RequestContext> | undefined;
+      metrics?.unavailableAnswer('stale_snapshot');
+      metrics?.refusedStale(!ctx?.caller ? 'authentication' : !ctx.authorized ? 'authorization' : 'review');
+      known = staleSnapshot(err.message);
+    } else if (!known && isDatabaseUnavailable(err)) {
+      (res.locals.ctx?.log ?? log).warn({ err }, 'request failed: the database is unavailable');
+      metrics?.unavailableAnswer('database');
+      known = databaseUnavailable();
+    }
     if (known) {
       status = known.status;
       for (const [h, v] of Object.entries(known.headers)) res.setHeader(h, v);

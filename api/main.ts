@@ -37,7 +37,7 @@ async function main(): Promise<void> {
 
 function shutdown(warden: Warden, signal: string): void {
   warden.deps.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
-  warden.close().then(
+  warden.close(warden.deps.config.shutdownDelayMs).then(
     () => process.exit(0),
     (err) => {
       warden.deps.log.error({ err }, 'shutdown failed');

@@ -21,6 +21,7 @@ import { startTenancyReconciler, type Reconciler } from './tenancy/reconciler.ts
 import { decisionLogFor } from './audit/decision-log.ts';
 import type { Config } from './config.ts';
 import type { AppDeps } from './context.ts';
+import { ServerMetrics } from './metrics.ts';
 
 export interface WardenOptions {
   /** Listen on config.host:config.port (default true); tests drive the app directly instead. */
@@ -49,7 +50,13 @@ export interface Warden {
   listener?: RevisionListener;
   reconciler: Reconciler;
   adminToken?: string;
-  close(): Promise<void>;
+  /**
+   * Stops: drains first (for `drainDelayMs`, /readyz answers 503 while
+   * requests are still served, each answer closing its connection), then
+   * stops accepting, lets requests in flight finish (cut after the shutdown
+   * timeout), and closes the database.
+   */
+  close(drainDelayMs?: number): Promise<void>;
 }
 
 export async function startWarden(config: Readonly<Config>, opts: WardenOptions = {}): Promise<Warden> {
@@ -64,24 +71,36 @@ export async function startWarden(config: Readonly<Config>, opts: WardenOptions 
     await installBootstrapPolicy(db, (await loadPolicies()).bootstrap, log);
     const adminToken = config.adminToken ? undefined : await ensureAdminToken(db, config.dataDir, log);
     const policy = await loadPolicies();
-    const snapshots = new SnapshotSource(db.prisma, { casbinModel: policy.casbinModel }, (err) => log.error({ err }, 'snapshot refresh failed; keeping the last good snapshot'));
+    const snapshots = new SnapshotSource(db.prisma, { casbinModel: policy.casbinModel }, (err) => log.error({ err }, 'snapshot refresh failed; keeping the last good snapshot'), { maxStalenessMs: config.maxStalenessMs });
     await snapshots.start(config.pollIntervalMs);
     let listener: RevisionListener | undefined;
     if (db.kind === 'postgres' && db.url) {
       listener = new RevisionListener(db.url, (revision) => snapshots.notified(revision), opts.listenReconnectMs ?? config.listenReconnectMs, (err) => log.warn({ err }, 'revision listener connection failed'));
       await listener.start();
     }
+    const draining: AppDeps['draining'] = {};
+    const metrics = new ServerMetrics(
+      () => { const age = snapshots.health().ageMs; return age === undefined ? undefined : age / 1000; },
+      () => snapshots.health().ready && draining.since === undefined,
+    );
     const deps: AppDeps = {
-      config, db, snapshots, log, authorizer: createAuthorizer(snapshots),
+      config, db, snapshots, log, authorizer: createAuthorizer(snapshots), metrics, draining,
       adminTokenHash: config.adminToken ? hashToken(config.adminToken) : undefined,
-      decisions: decisionLogFor(config, db.prisma, log),
+      decisions: decisionLogFor(config, db.prisma, log, metrics.registry),
     };
     deps.decisions!.start();
     const app = createApp(deps);
     const reconciler = startTenancyReconciler(db.prisma, snapshots, log, config.reconcileIntervalMs);
     const warden: Warden = {
       deps, app, listener, adminToken, reconciler,
-      async close() {
+      async close(drainDelayMs = 0) {
+        app.drain();
+        reconciler.stop();
+        const listening = [warden.server, warden.tlsServer].some((x) => x?.listening);
+        if (listening && drainDelayMs > 0) {
+          log.info({ drainDelayMs }, 'draining: /readyz answers 503 and connections close after each answer');
+          await new Promise((r) => setTimeout(r, drainDelayMs));
+        }
         await Promise.all([warden.server, warden.tlsServer].filter((x) => x !== undefined).map(async (server) => {
           const closed = new Promise<void>((resolve) => server.close(() => resolve()));
           server.closeIdleConnections();
@@ -115,7 +134,7 @@ export async function startWarden(config: Readonly<Config>, opts: WardenOptions 
         warden.tlsUrl = `https://${await listen(warden.tlsServer, config.tlsPort)}`;
         warden.tlsCertFile = tls.certFile;
       }
-      log.info({ url: warden.url, tlsUrl: warden.tlsUrl, database: db.kind, revision: snapshots.current.revision }, 'warden is serving');
+      log.info({ url: warden.url, tlsUrl: warden.tlsUrl, database: db.kind, revision: snapshots.revision }, 'warden is serving');
     }
     return warden;
   } catch (err) {

@@ -6,6 +6,12 @@
  * hold yet, a poll (the safety net for lost notifications), and this
  * replica's own writes. A failed refresh keeps the last good snapshot and
  * is reported by `health()` until one succeeds.
+ *
+ * Fail closed: every refresh that reads the database's revision confirms
+ * the snapshot at the time of that read. Once the last confirmation is
+ * older than `maxStalenessMs` (the database unreachable, or refreshes
+ * failing), `current` throws StaleSnapshotError instead of handing out a
+ * snapshot that may still hold a revoked token or a deleted binding.
  */
 import { applyChanges, buildSnapshot, type Snapshot, type SnapshotOptions } from '../engine/snapshot.ts';
 import type { PrismaClient } from './generated/client.ts';
@@ -13,10 +19,28 @@ import { loadChangesSince, loadFull } from './snapshot-loader.ts';
 import { onCommitted, writeInFlight, type CommittedRevision } from './store/write.ts';
 
 export interface SnapshotHealth {
+  /** Loaded, the last refresh succeeded, and the snapshot is confirmed recently enough to serve. */
   ready: boolean;
   revision: number;
+  /** Milliseconds since a refresh last confirmed the revision (undefined before the first load). */
+  ageMs?: number;
+  stale: boolean;
   lastError?: string;
   lastErrorAt?: string;
+}
+
+/** The snapshot is loaded but was not confirmed against the database within the allowed staleness. */
+export class StaleSnapshotError extends Error {
+  constructor(readonly ageMs: number, readonly maxStalenessMs: number, readonly revision: number) {
+    super(`its policy snapshot (revision ${revision}) was last confirmed with the database ${Math.round(ageMs)} ms ago, longer than the ${maxStalenessMs} ms decisions may be served from one`);
+  }
+}
+
+export interface FreshnessOptions {
+  /** How long after its last confirmation the snapshot may still serve; Infinity never goes stale. */
+  maxStalenessMs: number;
+  /** The clock (epoch ms), for tests. */
+  now?: () => number;
 }
 
 
@@ -28,6 +52,10 @@ export class SnapshotSource {
   #timer: NodeJS.Timeout | undefined;
   #lastError: { message: string; at: Date } | undefined;
   #stopped = false;
+  /** When a refresh last read the database's revision (epoch ms). */
+  #confirmedAt = -Infinity;
+  readonly #maxStalenessMs: number;
+  readonly #now: () => number;
 
   #unsubscribe: () => void;
 
@@ -35,7 +63,10 @@ export class SnapshotSource {
     private readonly prisma: PrismaClient,
     private readonly options: SnapshotOptions,
     private readonly onError: (err: unknown) => void = () => {},
+    freshness: FreshnessOptions = { maxStalenessMs: Infinity },
   ) {
+    this.#maxStalenessMs = freshness.maxStalenessMs;
+    this.#now = freshness.now ?? Date.now;
     this.#unsubscribe = onCommitted(prisma, (c) => this.#committedHere(c));
   }
 
@@ -60,10 +91,22 @@ export class SnapshotSource {
     void this.refresh();
   }
 
-  /** The snapshot in force. Throws before the first load finished. */
+  /**
+   * The snapshot in force, for deciding and authenticating. Throws before
+   * the first load finished, and StaleSnapshotError while the snapshot is
+   * older than the allowed staleness.
+   */
   get current(): Snapshot {
-    if (!this.#current) throw new Error('snapshot not loaded yet');
-    return this.#current;
+    const snap = this.#current;
+    if (!snap) throw new Error('snapshot not loaded yet');
+    const age = this.#now() - this.#confirmedAt;
+    if (age > this.#maxStalenessMs) throw new StaleSnapshotError(age, this.#maxStalenessMs, snap.revision);
+    return snap;
+  }
+
+  /** The revision of the snapshot held, stale or not (0 before the first load). */
+  get revision(): number {
+    return this.#current?.revision ?? 0;
   }
 
   get loaded(): boolean {
@@ -71,9 +114,13 @@ export class SnapshotSource {
   }
 
   health(): SnapshotHealth {
+    const ageMs = this.#current ? Math.max(0, this.#now() - this.#confirmedAt) : undefined;
+    const stale = ageMs !== undefined && ageMs > this.#maxStalenessMs;
     return {
-      ready: this.#current !== undefined && this.#lastError === undefined,
+      ready: this.#current !== undefined && this.#lastError === undefined && !stale,
       revision: this.#current?.revision ?? 0,
+      ...(ageMs !== undefined ? { ageMs } : {}),
+      stale,
       ...(this.#lastError ? { lastError: this.#lastError.message, lastErrorAt: this.#lastError.at.toISOString() } : {}),
     };
   }
@@ -147,22 +194,30 @@ export class SnapshotSource {
     });
   }
 
+  #confirm(at: number): void {
+    if (at > this.#confirmedAt) this.#confirmedAt = at;
+  }
+
   async #refreshOnce(): Promise<void> {
     try {
       const base = this.#current;
       let next: Snapshot;
+      // The database's revision as of the start of the read; the snapshot built from it is confirmed as of then.
+      const readAt = this.#now();
       if (!base) {
         next = buildSnapshot(await loadFull(this.prisma), this.options);
       } else {
         const batch = await loadChangesSince(this.prisma, base.revision);
         if (batch.revision === base.revision) {
           this.#lastError = undefined;
+          this.#confirm(readAt);
           return;
         }
         next = batch.contiguous ? applyChanges(base, batch.revision, batch.changes) : buildSnapshot(await loadFull(this.prisma), this.options);
       }
       if (!this.#current || next.revision >= this.#current.revision) this.#current = next;
       this.#lastError = undefined;
+      this.#confirm(readAt);
       for (const w of [...this.#waiters]) if (next.revision >= w.revision) w.resolve(true);
     } catch (err) {
       this.#lastError = { message: err instanceof Error ? err.message : String(err), at: new Date() };

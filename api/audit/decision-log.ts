@@ -260,12 +260,13 @@ export function databaseSink(prisma: PrismaClient): DecisionSink {
 }
 
 /** The log as configured, writing to `prisma`, logging its failures (not yet started). */
-export function decisionLogFor(config: Readonly<Config>, prisma: PrismaClient, log: Logger): DecisionLog {
+export function decisionLogFor(config: Readonly<Config>, prisma: PrismaClient, log: Logger, registry?: Registry): DecisionLog {
   return new DecisionLog(databaseSink(prisma), {
     queueSize: config.decisionLogQueue,
     batchSize: config.decisionLogBatch,
     flushIntervalMs: config.decisionLogFlushMs,
     retentionMs: config.decisionLogRetentionMs,
     onError: (err, what) => log.warn({ err }, what === 'flush' ? 'decision log write failed; entries are retried, then dropped' : 'decision log prune failed'),
+    registry,
   });
 }

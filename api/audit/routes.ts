@@ -15,11 +15,11 @@ registerDiscovery('audit.warden.dev', 'v1', [
   { name: 'changes', singularName: 'change', namespaced: false, kind: 'Change', verbs: ['list'] },
 ]);
 
-/** Prometheus text exposition of the decision log's metrics (empty without a log). */
+/** Prometheus text exposition of the server's metrics, the decision log's among them. */
 export function metricsHandler(deps: AppDeps) {
   return async (_req: Request, res: Response) => {
-    const registry = deps.decisions?.registry;
-    res.status(200).type(registry?.contentType ?? 'text/plain; version=0.0.4; charset=utf-8').send(registry ? await registry.metrics() : '');
+    const registry = deps.metrics.registry;
+    res.status(200).type(registry.contentType).send(await registry.metrics());
   };
 }
 

@@ -601,7 +601,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The first snapshot is loaded and the last refresh succeeded */
+        /** Ready: the snapshot is loaded and recently confirmed against the database, and no shutdown has begun */
         get: operations["getReadyz"];
         put?: never;
         post?: never;
@@ -1744,10 +1744,15 @@ export interface components {
             compiler?: string;
             platform?: string;
         };
+        /** @description A probe's answer. It names the checks and whether each passed; why one failed is only in the server log. */
         Health: {
-            status?: string;
+            /** @enum {string} */
+            status?: "ok" | "not ready";
             revision?: number;
-            lastError?: string;
+            /** @description Readiness checks by name (ping, snapshot, database, shutdown): ok or failed. */
+            checks?: {
+                [key: string]: "ok" | "failed";
+            };
         };
         ScopedResourceSelectorRequirement: {
             scopeName?: string;
@@ -5004,6 +5009,8 @@ export interface operations {
             query?: {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
+                /** @description List the checks as text, as kube-apiserver's probes do. */
+                verbose?: string;
             };
             header?: never;
             path?: never;
@@ -5036,6 +5043,8 @@ export interface operations {
             query?: {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
+                /** @description List the checks as text, as kube-apiserver's probes do. */
+                verbose?: string;
             };
             header?: never;
             path?: never;

@@ -5,7 +5,8 @@
  * servers send). Warden answers as the RBAC authorizer would: `allowed`
  * when a binding grants it; otherwise no opinion (allowed and denied both
  * false), so the API server's next authorizer may still decide. RBAC
- * grants only, so Warden never says `denied`.
+ * grants only, so Warden never says `denied`. A replica whose snapshot is
+ * too stale to decide answers no opinion with an `evaluationError`.
  *
  * authorization.k8s.io/v1beta1 names the spec's groups `group` (v1:
  * `groups`); a v1beta1 review is read by its own field names, so an older
@@ -17,6 +18,7 @@ import { contextOf } from '../context.ts';
 import { badRequest } from '../status.ts';
 import { attributesOf, decideAccess, refuseInvalid, reviewBody, sendReview, subjectOf, validateSubjectSpec, type AccessSpec, type ReviewBody } from './review-common.ts';
 import { recordDecision } from './record.ts';
+import { StaleSnapshotError } from '../../prisma/snapshot-source.ts';
 
 const v1beta1 = 'authorization.k8s.io/v1beta1';
 
@@ -37,8 +39,22 @@ export function authorizationWebhook(deps: AppDeps) {
     const spec = v1Spec(body);
     refuseInvalid('SubjectAccessReview', 'authorization.k8s.io', validateSubjectSpec(spec, 'spec'));
     const attrs = attributesOf(subjectOf(spec), spec);
-    const { status, revision } = decideAccess(deps, attrs);
-    const answer = { allowed: status.allowed, denied: false, ...(status.reason ? { reason: status.reason } : {}) };
+    let decided: ReturnType<typeof decideAccess>;
+    try {
+      decided = decideAccess(deps, attrs);
+    } catch (err) {
+      if (!(err instanceof StaleSnapshotError)) throw err;
+      // Fail closed without locking anyone out: no opinion, with the evaluation error, so the
+      // API server's next authorizer (or its failure policy) decides.
+      deps.metrics.refusedStale('authorization_webhook');
+      decided = { status: { allowed: false, evaluationError: err.message }, revision: err.revision };
+    }
+    const { status, revision } = decided;
+    const answer = {
+      allowed: status.allowed, denied: false,
+      ...(status.reason ? { reason: status.reason } : {}),
+      ...(status.evaluationError ? { evaluationError: status.evaluationError } : {}),
+    };
     recordDecision(deps, contextOf(res), 'AuthorizationWebhook', attrs, body.spec, status, revision);
     sendReview(req, res, 200, body, answer, revision);
   };

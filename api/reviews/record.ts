@@ -4,7 +4,7 @@ import type { AppDeps, RequestContext } from '../context.ts';
 
 export function recordDecision(
   deps: AppDeps, ctx: RequestContext, kind: string, attrs: Attributes, question: unknown,
-  status: { allowed: boolean; reason?: string }, revision: number,
+  status: { allowed: boolean; reason?: string; evaluationError?: string }, revision: number,
 ): void {
   const log = (deps as { decisions?: { record(entry: unknown): void } }).decisions;
   if (!log) return;
@@ -22,7 +22,7 @@ export function recordDecision(
     path: attrs.isResourceRequest ? undefined : attrs.path,
     question,
     allowed: status.allowed,
-    reason: status.reason ?? '',
+    reason: status.reason ?? (status.evaluationError ? `evaluation error: ${status.evaluationError}` : ''),
     revision,
   });
 }

@@ -62,7 +62,7 @@ export function startTenancyReconciler(prisma: PrismaClient, snapshots: Snapshot
   }
 
   const timer = setInterval(() => {
-    if (stopped || running || !snapshots.loaded || snapshots.current.revision === lastRevision) return;
+    if (stopped || running || !snapshots.loaded || snapshots.health().stale || snapshots.revision === lastRevision) return;
     runOnce().catch((err) => log.warn({ err }, 'tenant role binding repair failed; retrying'));
   }, intervalMs).unref();
 

@@ -26,6 +26,8 @@ import { send } from '../respond.ts';
 import { parseAdmissionReview, reviewResponse, type AdmissionRequest, type AdmissionVerdict } from './admission-review.ts';
 import { admitNetworkPolicy } from './network-policy-admission.ts';
 import { admitQuota } from './quota-admission.ts';
+import { StaleSnapshotError } from '../../prisma/snapshot-source.ts';
+import { isDatabaseUnavailable } from '../../prisma/store/errors.ts';
 
 /**
  * Decides an RBAC object's write (escalation prevention): a verdict, or
@@ -89,12 +91,37 @@ function record(deps: AppDeps, ctx: RequestContext, r: AdmissionRequest, verdict
   });
 }
 
+/**
+ * What a request gets when Warden cannot decide: refused, as the failure
+ * policy README recommends (`Fail`) would have the API server do when the
+ * webhook is unreachable, but with a reason the user can read.
+ */
+function cannotDecide(deps: AppDeps, err: unknown): AdmissionVerdict | undefined {
+  if (err instanceof StaleSnapshotError) {
+    deps.metrics.refusedStale('admission_webhook');
+    return { allowed: false, status: { code: 503, reason: 'ServiceUnavailable', message: `admission webhook "warden" cannot decide: ${err.message}` } };
+  }
+  if (isDatabaseUnavailable(err)) {
+    deps.log.warn({ err }, 'admission failed: the database is unavailable');
+    deps.metrics.unavailableAnswer('database');
+    return { allowed: false, status: { code: 503, reason: 'ServiceUnavailable', message: 'admission webhook "warden" cannot decide: its database is unavailable; retry later' } };
+  }
+  return undefined;
+}
+
 export function admissionWebhook(deps: AppDeps) {
   return async (req: Request, res: Response) => {
     const ctx = contextOf(res);
     const request = parseAdmissionReview(decodeDocument(req, requireMediaType(req, ['application/json'])));
-    const verdict = await decideAdmission(deps, ctx, request);
-    const revision = verdict.revision ?? deps.snapshots.current.revision;
+    let verdict: AdmissionVerdict & { revision?: number };
+    try {
+      verdict = await decideAdmission(deps, ctx, request);
+    } catch (err) {
+      const refused = cannotDecide(deps, err);
+      if (!refused) throw err;
+      verdict = refused;
+    }
+    const revision = verdict.revision ?? deps.snapshots.revision;
     record(deps, ctx, request, verdict, revision);
     send(req, res, 200, reviewResponse(request.uid, verdict), revision);
   };

@@ -18,3 +18,29 @@ export function prismaCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown })?.code;
   return typeof code === 'string' ? code : undefined;
 }
+
+/** Connection-level failures: the server is down, restarting, refusing, or the link to it broke. */
+const unavailableCodes = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
+  // PostgreSQL: connection exceptions, shutdown and startup, too many connections, statement timeout.
+  '08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03', '53300', '57014',
+  // Prisma: server unreachable, timed out, closed the connection, pool timeout.
+  'P1001', 'P1002', 'P1008', 'P1017', 'P2024',
+]);
+const unavailableKinds = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'DatabaseDoesNotExist']);
+const unavailableText = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Can't reach database server|server closed the connection|the database system is (starting up|shutting down|in recovery mode)|terminating connection due to administrator command|Connection closed|not queryable/i;
+
+/**
+ * Whether `err` (or an error it wraps) says the database could not be
+ * reached or stopped answering, rather than that a statement was wrong: the
+ * API answers those 503 with Retry-After instead of 500.
+ */
+export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 4) return false;
+  const e = err as { code?: unknown; kind?: unknown; message?: unknown; cause?: unknown; originalCode?: unknown };
+  if (typeof e.code === 'string' && unavailableCodes.has(e.code)) return true;
+  if (typeof e.originalCode === 'string' && unavailableCodes.has(e.originalCode)) return true;
+  if (typeof e.kind === 'string' && unavailableKinds.has(e.kind)) return true;
+  if (typeof e.message === 'string' && unavailableText.test(e.message)) return true;
+  return isDatabaseUnavailable(e.cause, depth + 1);
+}

@@ -12,7 +12,7 @@ import { startTestWarden, type TestWarden } from '../support/warden.ts';
 
 let w: TestWarden;
 // No poll within the test: only notifications may refresh.
-before(async () => { w = await startTestWarden({ env: { WARDEN_POLL_INTERVAL_MS: '600000' } }); });
+before(async () => { w = await startTestWarden({ env: { WARDEN_POLL_INTERVAL_MS: '600000', WARDEN_MAX_STALENESS: '20m' } }); });
 after(async () => { await w.close(); });
 
 const sarFor = (user: string) => ({

@@ -33,7 +33,7 @@ export async function startWardenProcess(env: Record<string, string>, timeoutMs 
   let out = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', WARDEN_TLS_PORT: 'off', WARDEN_LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', WARDEN_TLS_PORT: 'off', WARDEN_LOG_LEVEL: 'warn', WARDEN_SHUTDOWN_DELAY: '0s', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => { out += d; });
