@@ -7,7 +7,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { authenticateToken, type Authenticated } from '../engine/identity.ts';
+import { authenticateToken, serviceAccountGroups, serviceAccountOf, type Authenticated } from '../engine/identity.ts';
 import type { Attributes } from '../engine/rbac/types.ts';
 import type { AppDeps } from './context.ts';
 import { badRequest, forbiddenMessage, unauthorized } from './status.ts';
@@ -42,8 +42,6 @@ function headerValues(req: Request, name: string): string[] {
   return (raw ?? []).map((v) => v.trim()).filter((v) => v !== '');
 }
 
-const serviceAccountPrefix = 'system:serviceaccount:';
-
 function impersonationAttrs(caller: Authenticated, resource: string, name: string, namespace = ''): Attributes {
   return {
     user: caller, verb: 'impersonate', isResourceRequest: true, namespace, apiGroup: resource === 'uids' ? 'authentication.k8s.io' : '',
@@ -64,15 +62,11 @@ export function impersonate(deps: AppDeps, req: Request, caller: Authenticated):
     return caller;
   }
   const checks: Attributes[] = [];
-  let namespace = '';
-  if (user.startsWith(serviceAccountPrefix)) {
-    const [ns, name] = user.slice(serviceAccountPrefix.length).split(':');
-    if (!ns || !name) throw badRequest(`invalid service account name "${user}"`);
-    namespace = ns;
-    checks.push(impersonationAttrs(caller, 'serviceaccounts', name, ns));
-  } else {
-    checks.push(impersonationAttrs(caller, 'users', user));
-  }
+  // As kube-apiserver: a name that is not exactly system:serviceaccount:<namespace>:<name>
+  // is a plain user name, and acting as it needs `impersonate` on users.
+  const sa = serviceAccountOf(user);
+  if (sa) checks.push(impersonationAttrs(caller, 'serviceaccounts', sa.name, sa.namespace));
+  else checks.push(impersonationAttrs(caller, 'users', user));
   for (const g of groups) checks.push(impersonationAttrs(caller, 'groups', g));
   if (uid !== undefined) checks.push(impersonationAttrs(caller, 'uids', uid));
   for (const a of checks) {
@@ -84,9 +78,10 @@ export function impersonate(deps: AppDeps, req: Request, caller: Authenticated):
       );
     }
   }
-  // As kube-apiserver: an impersonated user is authenticated, and a service account is in its groups.
+  // As kube-apiserver: an impersonated user is authenticated, and a service account
+  // impersonated without groups gets the groups every service account has.
   const all = [...groups];
-  if (namespace) all.push('system:serviceaccounts', `system:serviceaccounts:${namespace}`);
+  if (sa && groups.length === 0) all.push(...serviceAccountGroups(sa.namespace));
   if (user !== 'system:anonymous') all.push('system:authenticated');
   const out: Authenticated = { name: user, groups: [...new Set(all)] };
   if (uid !== undefined) out.uid = uid;

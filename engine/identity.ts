@@ -2,6 +2,8 @@
  * Bearer-token identities held in the snapshot, so authenticating a request
  * never reads the database. Only token hashes are known here.
  */
+import { isDNS1123Label, isDNS1123Subdomain } from './validation/names.ts';
+
 export interface TokenIdentity {
   /** The Token object's name (its handle for listing and revoking). */
   tokenName: string;
@@ -47,12 +49,20 @@ export type AuthenticationResult =
 
 export const serviceAccountUserPrefix = 'system:serviceaccount:';
 
-/** `system:serviceaccount:<ns>:<name>` split into its parts; undefined for any other user name. */
+/**
+ * `system:serviceaccount:<ns>:<name>` split into its parts, as kube's
+ * serviceaccount.SplitUsername does: exactly two parts after the prefix, a
+ * namespace that is a DNS label and a name that is a DNS subdomain.
+ * Undefined for any other user name, which is then a plain user name (so
+ * impersonating it needs `impersonate` on users, not on serviceaccounts).
+ */
 export function serviceAccountOf(user: string): { namespace: string; name: string } | undefined {
   if (!user.startsWith(serviceAccountUserPrefix)) return undefined;
   const parts = user.slice(serviceAccountUserPrefix.length).split(':');
-  if (parts.length !== 2 || !parts[0] || !parts[1]) return undefined;
-  return { namespace: parts[0], name: parts[1] };
+  if (parts.length !== 2) return undefined;
+  const [namespace, name] = parts;
+  if (isDNS1123Label(namespace).length || isDNS1123Subdomain(name).length) return undefined;
+  return { namespace, name };
 }
 
 /** The groups kube-apiserver gives a service account: all service accounts, and those of its namespace. */

@@ -107,6 +107,20 @@ describe('impersonation needs the impersonate verb', () => {
       forbidden('serviceaccounts "robot" is forbidden: User "impersonator" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "ra-b"'));
   });
 
+  test('a name that is not exactly system:serviceaccount:<namespace>:<name> is a plain user, whose impersonation needs users', async () => {
+    for (const name of ['system:serviceaccount:ra-a:robot:anything', 'system:serviceaccount:ra-a', 'system:serviceaccount:ra-a:Robot', 'system:serviceaccount::robot']) {
+      assertStatus(await asImpersonator({ 'Impersonate-User': name }).get('/api/v1/namespaces/ra-a/serviceaccounts'),
+        forbidden(`users "${name}" is forbidden: User "impersonator" cannot impersonate resource "users" in API group "" at the cluster scope`));
+    }
+  });
+
+  test('a service account impersonated with groups gets those groups, not the service-account ones, as in kube-apiserver', async () => {
+    ok(await admin.post(`${rbacBase}/clusterroles`, clusterRole('ra-impersonate-ops', [{ apiGroups: [''], resources: ['groups'], verbs: ['impersonate'], resourceNames: ['ops'] }])), 201);
+    ok(await admin.post(`${rbacBase}/clusterrolebindings`, clusterRoleBinding('ra-impersonate-ops', roleRef('ClusterRole', 'ra-impersonate-ops'), [user('impersonator')])), 201);
+    assert.match(await whoAmI(asImpersonator({ 'Impersonate-User': 'system:serviceaccount:ra-a:robot', 'Impersonate-Group': 'ops' })),
+      /for User "system:serviceaccount:ra-a:robot" \(groups "ops", "system:authenticated"\)/);
+  });
+
   test('an impersonated request is authorized as the impersonated identity', async () => {
     assertStatus(await asImpersonator({ 'Impersonate-User': 'alice' }).get('/api/v1/namespaces/ra-a/serviceaccounts'),
       forbidden('User "alice" cannot list resource "serviceaccounts" in API group "" in the namespace "ra-a"'));
