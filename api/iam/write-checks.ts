@@ -1,13 +1,18 @@
 /**
  * Checks every write of Users and Tokens passes, whatever path it takes
  * (create, update, patch, apply, bulk apply):
+ * - a group added to a User flows into every token of that user, so adding
+ *   it takes the right to act as that group: `impersonate` on
+ *   `groups/<group>`, as kube-apiserver asks of an Impersonate-Group header,
+ *   unless the writer is in the group itself (as for issuing a token);
  * - a User whose groups include system:masters is written only by a member
- *   of system:masters, because a user's groups flow into every token of it;
+ *   of system:masters;
  * - a Token is created only by issuance (POST to the collection), the one
  *   path that mints a secret and shows it once. PUT and apply cannot create
  *   one: they would store a token nobody holds the secret of.
  */
 import type { KubeObject } from '../../engine/meta.ts';
+import type { Attributes } from '../../engine/rbac/types.ts';
 import { registerWriteCheck } from '../resources/admission.ts';
 import { forbidden, methodNotAllowed } from '../status.ts';
 import { groupsOf, mastersGroup } from './user-strategy.ts';
@@ -26,6 +31,25 @@ registerWriteCheck((_deps, ctx, k, next, _prev) => {
       { resource: k.plural, group: k.group, name: next.metadata.name },
       `user "${ctx.user.name}" is not in group "${mastersGroup}" and may not give a user that group`,
     );
+  }
+});
+
+registerWriteCheck((deps, ctx, k, next, prev) => {
+  if (k.kind !== 'User' || !next) return;
+  const before = new Set(groupsOf(prev));
+  for (const group of groupsOf(next)) {
+    if (before.has(group) || ctx.user.groups.includes(group)) continue;
+    const attrs: Attributes = {
+      user: ctx.user, verb: 'impersonate', isResourceRequest: true, namespace: '', apiGroup: '', apiVersion: '',
+      resource: 'groups', subresource: '', name: group, path: '',
+    };
+    const d = deps.authorizer.authorize(attrs);
+    if (!d.allowed) {
+      throw forbidden(
+        { resource: k.plural, group: k.group, name: next.metadata.name },
+        `adding group "${group}" to a user lets it act as that group: User "${ctx.user.name}" cannot impersonate resource "groups" in API group "" at the cluster scope`,
+      );
+    }
   }
 });
 

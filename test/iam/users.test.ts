@@ -1,6 +1,7 @@
 /**
  * iam.warden.dev Users through HTTP: the generic CRUD, the name and groups
- * rules (422 naming the field, nothing written), and that only a member of
+ * rules (422 naming the field, nothing written), that adding a group to a
+ * user takes `impersonate` on that group, and that only a member of
  * system:masters may put a user in system:masters.
  */
 import { after, before, describe, test } from 'node:test';
@@ -84,10 +85,11 @@ describe('system:masters', () => {
     // A user manager: may write users, is not in system:masters.
     const secret = await userWithToken(admin, 'user-manager');
     await grant(admin, { kind: 'User', name: 'user-manager' }, ['create', 'update', 'patch', 'get'], ['users'], ['iam.warden.dev']);
+    await grant(admin, { kind: 'User', name: 'user-manager' }, ['impersonate'], ['groups']);
     manager = api(w, secret);
   });
 
-  test('a user manager outside system:masters may write ordinary groups', async () => {
+  test('a user manager outside system:masters who may act as any group may write ordinary groups', async () => {
     ok(await manager.post(usersPath, userObject('dev-1', ['devs'])), 201);
   });
 
@@ -108,5 +110,43 @@ describe('system:masters', () => {
 
   test('a member of system:masters may', async () => {
     ok(await admin.post(usersPath, userObject('root-2', ['system:masters'])), 201);
+  });
+});
+
+describe('adding a group to a user takes the right to act as that group', () => {
+  let self: Api;
+  before(async () => {
+    // A user who may patch its own User object, and nothing about groups.
+    const secret = await userWithToken(admin, 'mallory', ['shop-devs']);
+    ok(await admin.post('/apis/rbac.authorization.k8s.io/v1/clusterroles', {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'edit-self' },
+      rules: [{ apiGroups: ['iam.warden.dev'], resources: ['users'], resourceNames: ['mallory'], verbs: ['get', 'update', 'patch'] }],
+    }), 201);
+    ok(await admin.post('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'edit-self' },
+      subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'mallory' }],
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit-self' },
+    }), 201);
+    self = api(w, secret);
+  });
+
+  test('a user who may patch its own User cannot give itself a group: 403 naming the group, nothing written', async () => {
+    for (const send of [
+      () => self.patch(`${usersPath}/mallory`, { spec: { groups: ['shop-devs', 'shop-admins'] } }, mergePatch),
+      () => self.patch(`${usersPath}/mallory`, [{ op: 'add', path: '/spec/groups/-', value: 'shop-admins' }], 'application/json-patch+json'),
+      async () => self.put(`${usersPath}/mallory`, { ...ok(await self.get(`${usersPath}/mallory`)), spec: { groups: ['shop-admins'] } }),
+    ]) {
+      await assertRefused(w, admin, send, {
+        code: 403, reason: 'Forbidden',
+        message: ['users.iam.warden.dev "mallory" is forbidden', 'adding group "shop-admins" to a user lets it act as that group', 'cannot impersonate resource "groups"'],
+      });
+    }
+    assert.deepEqual(ok(await admin.get(`${usersPath}/mallory`)).spec.groups, ['shop-devs']);
+  });
+
+  test('it may keep or drop the groups it has, and add one once it may act as it', async () => {
+    ok(await self.patch(`${usersPath}/mallory`, { spec: { groups: [] } }, mergePatch));
+    await grant(admin, { kind: 'User', name: 'mallory' }, ['impersonate'], ['groups']);
+    assert.deepEqual(ok(await self.patch(`${usersPath}/mallory`, { spec: { groups: ['shop-admins'] } }, mergePatch)).spec.groups, ['shop-admins']);
   });
 });
