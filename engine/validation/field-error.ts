@@ -3,6 +3,7 @@
  * A validator returns a list of these; the API turns a non-empty list into a
  * 422 Invalid Status whose `details.causes` are one entry per error.
  */
+import { goQuote } from './go-quote.ts';
 
 export type FieldErrorType =
   | 'FieldValueNotFound'
@@ -40,9 +41,9 @@ const typeWords: Record<FieldErrorType, string> = {
   InternalError: 'Internal error',
 };
 
-/** Quotes a value the way field.Error does: strings in double quotes, the rest as Go prints them. */
+/** Quotes a value the way field.Error does: strings as Go's %q, the rest as Go prints them. */
 function printValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return goQuote(value);
   if (value === null || value === undefined) return '"null"';
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   return JSON.stringify(value);
@@ -83,7 +84,7 @@ export const notSupported = (field: string, value: unknown, valid: string[]): Fi
   type: 'FieldValueNotSupported',
   field,
   value,
-  detail: valid.length ? `supported values: ${valid.map((v) => JSON.stringify(v)).join(', ')}` : undefined,
+  detail: valid.length ? `supported values: ${valid.map(goQuote).join(', ')}` : undefined,
 });
 export const tooLong = (field: string, max: number): FieldError =>
   ({ type: 'FieldValueTooLong', field, omitValue: true, detail: `may not be more than ${max} bytes` });
