@@ -20,7 +20,7 @@
  * usage wholesale for a sync job that recounts.
  */
 import type { KubeObject } from '../../engine/meta.ts';
-import { aggregateMessage } from '../../engine/validation/field-error.ts';
+import { aggregateMessage, errorBody } from '../../engine/validation/field-error.ts';
 import {
   checkQuotaRequest, releaseCharges, type ExtraLimit, type QuotaCharge, type QuotaDecision, type QuotaRequest,
 } from '../../engine/quota/index.ts';
@@ -64,9 +64,29 @@ function namespaceUpdates(charges: readonly QuotaCharge[]): UsageUpdate[] {
   return charges.filter((c) => c.scope === 'namespace').map((c) => ({ quota: c.quota, used: c.used }));
 }
 
-function verdictOf(d: QuotaDecision): QuotaVerdict {
+/**
+ * The verdict on a decision. An Invalid one carries, as kube-apiserver's
+ * Invalid Status does, the object's kind and name and one cause per field.
+ */
+function verdictOf(d: QuotaDecision, request: AdmissionRequest): QuotaVerdict {
   if (d.allowed) return d.warnings.length ? { allowed: true, warnings: d.warnings } : allowed;
-  return { allowed: false, status: { code: d.code ?? 403, reason: d.reason ?? 'Forbidden', message: d.message ?? 'forbidden by quota' } };
+  const status = { code: d.code ?? 403, reason: d.reason ?? 'Forbidden', message: d.message ?? 'forbidden by quota' };
+  if (d.reason !== 'Invalid' || !d.errors?.length) return { allowed: false, status };
+  const details = {
+    name: request.name || objectName(request.object),
+    ...(request.kind.group ? { group: request.kind.group } : {}),
+    kind: request.kind.kind,
+    causes: d.errors.map((e) => ({ reason: e.type, message: errorBody(e), field: e.field })),
+  };
+  const invalid: QuotaVerdict['status'] & { details: typeof details } = { ...status, details };
+  return { allowed: false, status: invalid };
+}
+
+function objectName(object: Record<string, unknown> | undefined): string {
+  const meta = object?.metadata;
+  if (typeof meta !== 'object' || meta === null) return '';
+  const { name, generateName } = meta as Record<string, unknown>;
+  return typeof name === 'string' && name ? name : typeof generateName === 'string' ? generateName : '';
 }
 
 function quotaRequestOf(r: AdmissionRequest): QuotaRequest {
@@ -91,10 +111,10 @@ export async function admitQuota(deps: AppDeps, ctx: RequestContext, request: Ad
     return { updates: d.allowed ? namespaceUpdates(d.charges) : [], tenantUsed: d.allowed ? tenantUsed(d.charges, t) : undefined, value: d };
   };
   if (request.dryRun) {
-    return verdictOf(decide(await readQuotas(deps.db.prisma, namespace), await readTenantUsage(deps.db.prisma, tenant)).value);
+    return verdictOf(decide(await readQuotas(deps.db.prisma, namespace), await readTenantUsage(deps.db.prisma, tenant)).value, request);
   }
   const out = await chargeQuotas(deps.db.prisma, namespace, actorOf(ctx), decide, tenant);
-  return withRevision(verdictOf(out.value), out.revision);
+  return withRevision(verdictOf(out.value, request), out.revision);
 }
 
 async function release(deps: AppDeps, ctx: RequestContext, request: AdmissionRequest, options: QuotaAdmissionOptions): Promise<QuotaVerdict> {

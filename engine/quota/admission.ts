@@ -20,6 +20,7 @@
  *    fails decides the message.
  */
 import { aggregateMessage, type FieldError } from '../validation/field-error.ts';
+import { goQuote } from '../validation/go-quote.ts';
 import { quotaMatches, groupResourceString, type GroupResource } from './evaluator.ts';
 import { readLimits, limitNoun, type Limit } from './limits.ts';
 import {
@@ -30,20 +31,7 @@ import { evaluatorFor, isIgnoredResource } from './registry.ts';
 import type { QuotaCharge, QuotaCheckOptions, QuotaDecision, QuotaRequest } from './types.ts';
 import { usageWarnings } from './warnings.ts';
 
-/** Go's %q for a name: double quotes, with backslash escapes for quotes, backslashes and control characters. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += `\\${ch}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
-}
+export { goQuote };
 
 /** The name admission errors use: the request's, else the object's name or generateName, else `Unknown`. */
 function requestName(request: QuotaRequest | undefined): string {
@@ -116,7 +104,7 @@ function check(request: QuotaRequest, quotas: readonly unknown[], options: Quota
   const limits = read.limits;
   if (limits.length === 0) return allow();
 
-  const input = evaluator.read(request.object, '');
+  const input = evaluator.read(request.object, '', op);
   if (!input.item) return invalidObject(request, input.errors);
   const item = input.item;
 

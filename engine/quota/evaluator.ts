@@ -63,8 +63,15 @@ export interface Evaluator {
   handles(operation: Operation, subResource: string): boolean;
   /** The names among `names` this evaluator measures. */
   matchingResources(names: readonly string[]): string[];
-  /** Reads an object; `path` prefixes every field error. */
-  read(raw: unknown, path: string): ReadResult;
+  /**
+   * Reads an object; `path` prefixes every field error. With `validate`, the
+   * object is also held to the parts of kube-apiserver's validation that
+   * decide what it is charged (required fields a decoded null leaves empty),
+   * as for an object about to be stored by that operation: kube-apiserver
+   * validates before its validating admission runs, so such an object never
+   * reaches admission there and must not be charged here.
+   */
+  read(raw: unknown, path: string, validate?: Operation): ReadResult;
 }
 
 /** Reads metadata fields every evaluator needs. */

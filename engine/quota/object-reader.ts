@@ -1,9 +1,12 @@
 /**
  * Reads untyped JSON (an AdmissionReview object, a stored quota) field by
- * field. A missing or null field reads as undefined; a field of the wrong type
- * or an unparseable quantity reads as undefined and records a field error
- * with its kube path, so a malformed object becomes a validation-style value
- * instead of an exception.
+ * field, with the meaning kube-apiserver's JSON decoding gives null: a
+ * missing or null field reads as undefined (unset); a null element of a list
+ * of objects is an empty object, of a list of strings `""`; a null map value
+ * is the zero value (`""`, or a zero quantity in a resource list). A field of
+ * the wrong type or an unparseable quantity reads as undefined and records a
+ * field error with its kube path, so a malformed object becomes a
+ * validation-style value instead of an exception.
  */
 import type { FieldError } from '../validation/field-error.ts';
 import { child, invalid, key } from '../validation/field-error.ts';
@@ -11,6 +14,8 @@ import { parseQuantityJSON, type Quantity } from './quantity.ts';
 import type { ResourceList } from './resource-list.ts';
 
 export type JSONObject = Record<string, unknown>;
+
+const zeroQuantity: Quantity = { coef: 0n, exp: 0, format: 'DecimalSI' };
 
 const typeInvalid = (field: string, value: unknown, detail: string): FieldError =>
   ({ type: 'FieldValueTypeInvalid', field, value, detail });
@@ -29,6 +34,11 @@ export class ObjectReader {
     if (isObject(v)) return v;
     this.errors.push(typeInvalid(path, describe(v), 'must be an object'));
     return undefined;
+  }
+
+  /** An element of a list of objects: null decodes as the zero (empty) object. */
+  element(v: unknown, path: string): JSONObject | undefined {
+    return v === null ? {} : this.object(v, path);
   }
 
   array(v: unknown, path: string): unknown[] | undefined {
@@ -65,7 +75,7 @@ export class ObjectReader {
     if (!arr) return undefined;
     const out: string[] = [];
     arr.forEach((s, i) => {
-      const str = this.string(s, `${path}[${i}]`);
+      const str = s === null ? '' : this.string(s, `${path}[${i}]`);
       if (str !== undefined) out.push(str);
     });
     return out;
@@ -77,7 +87,7 @@ export class ObjectReader {
     if (!obj) return undefined;
     const out: Record<string, string> = {};
     for (const [k, s] of Object.entries(obj)) {
-      const str = this.string(s, key(path, k));
+      const str = s === null ? '' : this.string(s, key(path, k));
       if (str !== undefined) out[k] = str;
     }
     return out;
@@ -91,13 +101,16 @@ export class ObjectReader {
     return undefined;
   }
 
-  /** A ResourceList; entries that do not parse are reported and left out. */
+  /**
+   * A ResourceList; entries that do not parse are reported and left out. A
+   * null entry is a zero quantity (Quantity.UnmarshalJSON of `null`).
+   */
   resourceList(v: unknown, path: string): ResourceList | undefined {
     const obj = this.object(v, path);
     if (!obj) return undefined;
     const out: ResourceList = new Map();
     for (const [k, raw] of Object.entries(obj)) {
-      const q = this.quantity(raw, key(path, k));
+      const q = raw === null ? zeroQuantity : this.quantity(raw, key(path, k));
       if (q !== undefined) out.set(k, q);
     }
     return out;

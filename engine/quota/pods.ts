@@ -12,6 +12,7 @@
  *   without a request becomes the request.
  */
 import type { Labels } from '../meta.ts';
+import { forbidden, required, type FieldError } from '../validation/field-error.ts';
 import { ObjectReader, type JSONObject } from './object-reader.ts';
 import { podLimits, podRequests, computeUsage, type PodContainer, type PodContainerStatus, type PodResourcesView } from './pod-resources.ts';
 import { compareQuantities, newQuantity, type Quantity } from './quantity.ts';
@@ -22,7 +23,7 @@ import {
   scopeRequirementMatches, scopeTerminating, type ScopeMatch,
 } from './scopes.ts';
 import {
-  readMeta, readResult, type Evaluator, type ObjectMetaFields, type QuotaItem, type ReadResult, type UsageOptions,
+  readMeta, readResult, type Evaluator, type ObjectMetaFields, type Operation, type QuotaItem, type ReadResult, type UsageOptions,
 } from './evaluator.ts';
 
 interface Pod extends PodResourcesView {
@@ -42,8 +43,13 @@ const podResources = new Set([
 /** Resources a pod must declare on every container once a quota tracks them (a kept historical mistake). */
 const mustSpecify = new Set(['cpu', 'memory', 'requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory']);
 
-function readContainer(r: ObjectReader, raw: unknown, path: string): PodContainer | undefined {
-  const c = r.object(raw, path);
+interface ReadContainer extends PodContainer {
+  image: string;
+  path: string;
+}
+
+function readContainer(r: ObjectReader, raw: unknown, path: string): ReadContainer | undefined {
+  const c = r.element(raw, path);
   if (!c) return undefined;
   const resources = r.field(c, 'resources', path, r.object);
   const rp = `${path}.resources`;
@@ -53,15 +59,17 @@ function readContainer(r: ObjectReader, raw: unknown, path: string): PodContaine
   for (const [k, v] of limits) if (!requests.has(k)) requests.set(k, v);
   return {
     name: r.field(c, 'name', path, r.string) ?? '',
+    image: r.field(c, 'image', path, r.string) ?? '',
+    path,
     requests,
     limits,
     restartPolicy: r.field(c, 'restartPolicy', path, r.string),
   };
 }
 
-function readContainers(r: ObjectReader, spec: JSONObject | undefined, name: string, path: string): PodContainer[] {
+function readContainers(r: ObjectReader, spec: JSONObject | undefined, name: string, path: string): ReadContainer[] {
   const list = r.field(spec, name, path, r.array) ?? [];
-  const out: PodContainer[] = [];
+  const out: ReadContainer[] = [];
   list.forEach((raw, i) => {
     const c = readContainer(r, raw, `${path}.${name}[${i}]`);
     if (c) out.push(c);
@@ -73,7 +81,7 @@ function readStatuses(r: ObjectReader, status: JSONObject | undefined, name: str
   const out = new Map<string, PodContainerStatus>();
   (r.field(status, name, path, r.array) ?? []).forEach((raw, i) => {
     const p = `${path}.${name}[${i}]`;
-    const cs = r.object(raw, p);
+    const cs = r.element(raw, p);
     const resources = r.field(cs, 'resources', p, r.object);
     const allocated = r.field(cs, 'allocatedResources', p, r.resourceList) ?? new Map();
     if (!cs || !resources) return;
@@ -100,11 +108,11 @@ function readCrossNamespace(r: ObjectReader, spec: JSONObject | undefined, path:
     };
     (r.field(a, 'requiredDuringSchedulingIgnoredDuringExecution', kp, r.array) ?? []).forEach((t, i) => {
       const p = `${kp}.requiredDuringSchedulingIgnoredDuringExecution[${i}]`;
-      term(r.object(t, p), p);
+      term(r.element(t, p), p);
     });
     (r.field(a, 'preferredDuringSchedulingIgnoredDuringExecution', kp, r.array) ?? []).forEach((t, i) => {
       const p = `${kp}.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
-      term(r.field(r.object(t, p), 'podAffinityTerm', p, r.object), `${p}.podAffinityTerm`);
+      term(r.field(r.element(t, p), 'podAffinityTerm', p, r.object), `${p}.podAffinityTerm`);
     });
   }
   return cross;
@@ -113,12 +121,30 @@ function readCrossNamespace(r: ObjectReader, spec: JSONObject | undefined, path:
 function readResizeInfeasible(r: ObjectReader, status: JSONObject | undefined, path: string): boolean {
   if (r.field(status, 'resize', path, r.string) === 'Infeasible') return true;
   return (r.field(status, 'conditions', path, r.array) ?? []).some((c, i) => {
-    const cond = r.object(c, `${path}.conditions[${i}]`);
+    const cond = r.element(c, `${path}.conditions[${i}]`);
     return cond?.type === 'PodResizePending' && cond?.reason === 'Infeasible';
   });
 }
 
-function readPod(raw: unknown, path: string): { pod: Pod; r: ObjectReader } {
+/**
+ * What kube-apiserver's pod validation refuses among the fields that decide
+ * a pod's charge: no containers (`spec.containers: Required value`), a
+ * container (or a null one, which decodes empty) without a name or image,
+ * and ephemeral containers on create, which only their own subresource may
+ * add (ValidatePodCreate).
+ */
+function validatePod(containers: ReadContainer[][], ephemeral: ReadContainer[], sp: string, operation: Operation): FieldError[] {
+  const errs: FieldError[] = [];
+  if (containers[0].length === 0) errs.push(required(`${sp}.containers`));
+  for (const c of [...containers.flat(), ...ephemeral]) {
+    if (c.name === '') errs.push(required(`${c.path}.name`));
+    if (c.image === '') errs.push(required(`${c.path}.image`));
+  }
+  if (operation === 'CREATE' && ephemeral.length > 0) errs.push(forbidden(`${sp}.ephemeralContainers`, 'cannot be set on create'));
+  return errs;
+}
+
+function readPod(raw: unknown, path: string, validate?: Operation): { pod: Pod; r: ObjectReader } {
   const r = new ObjectReader();
   const obj = r.object(raw, path || 'object');
   const sp = path ? `${path}.spec` : 'spec';
@@ -131,6 +157,7 @@ function readPod(raw: unknown, path: string): { pod: Pod; r: ObjectReader } {
   const podLimits = r.field(podResourcesField, 'limits', `${sp}.resources`, r.resourceList) ?? new Map();
   const containers = readContainers(r, spec, 'containers', sp);
   const initContainers = readContainers(r, spec, 'initContainers', sp);
+  const ephemeralContainers = readContainers(r, spec, 'ephemeralContainers', sp);
   // Pod-level defaulting: a pod-level limit with no pod-level request, and no container request, is the request.
   for (const [k, v] of podLimits) {
     const containerSets = [...containers, ...initContainers].some((c) => c.requests.has(k));
@@ -153,6 +180,9 @@ function readPod(raw: unknown, path: string): { pod: Pod; r: ObjectReader } {
     qosClass: r.field(status, 'qosClass', stp, r.string) ?? '',
   };
   if (obj === undefined && r.errors.length === 0) r.errors.push({ type: 'FieldValueRequired', field: path || 'object', detail: 'a Pod is required' });
+  if (obj !== undefined && validate !== undefined && r.errors.length === 0) {
+    r.errors.push(...validatePod([containers, initContainers], ephemeralContainers, sp, validate));
+  }
   return { pod, r };
 }
 
@@ -242,8 +272,8 @@ export const podEvaluator: Evaluator = {
     }
     return out;
   },
-  read(raw, path): ReadResult {
-    const { pod, r } = readPod(raw, path);
+  read(raw, path, validate): ReadResult {
+    const { pod, r } = readPod(raw, path, validate);
     return readResult(r, podItem(pod));
   },
 };

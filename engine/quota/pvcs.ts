@@ -11,6 +11,7 @@
  * VolumeAttributesClass scope selects claims.
  */
 import type { Labels } from '../meta.ts';
+import { required } from '../validation/field-error.ts';
 import { ObjectReader } from './object-reader.ts';
 import { compareQuantities, newQuantity, roundUpToInteger, type Quantity } from './quantity.ts';
 import type { ResourceList } from './resource-list.ts';
@@ -32,7 +33,7 @@ export const pvcEvaluator: Evaluator = {
       pvcResources.includes(n) ||
       pvcResources.some((res) => n.endsWith(storageClassSuffix + res)));
   },
-  read(raw, path): ReadResult {
+  read(raw, path, validate): ReadResult {
     const r = new ObjectReader();
     const obj = r.object(raw, path || 'object');
     const sp = path ? `${path}.spec` : 'spec';
@@ -45,7 +46,8 @@ export const pvcEvaluator: Evaluator = {
       ? meta.annotations[betaStorageClassAnnotation]
       : specClass ?? '';
     const resources = r.field(spec, 'resources', sp, r.object);
-    const requested = r.field(r.field(resources, 'requests', `${sp}.resources`, r.object), 'storage', `${sp}.resources.requests`, r.quantity);
+    const requested = r.field(resources, 'requests', `${sp}.resources`, r.resourceList)?.get('storage');
+    const accessModes = r.field(spec, 'accessModes', sp, r.strings) ?? [];
     const allocatedList = r.field(status, 'allocatedResources', stp, r.resourceList) ?? new Map();
     const vacNames = new Set<string>();
     const vac = r.field(spec, 'volumeAttributesClassName', sp, r.string);
@@ -54,6 +56,11 @@ export const pvcEvaluator: Evaluator = {
     const targetVac = r.field(modify, 'targetVolumeAttributesClassName', `${stp}.modifyVolumeStatus`, r.string);
     for (const n of [vac, currentVac, targetVac]) if (n) vacNames.add(n);
     if (obj === undefined && r.errors.length === 0) r.errors.push({ type: 'FieldValueRequired', field: path || 'object', detail: 'a PersistentVolumeClaim is required' });
+    if (obj !== undefined && validate !== undefined && r.errors.length === 0) {
+      // ValidatePersistentVolumeClaimSpec: access modes and a storage request are required.
+      if (accessModes.length === 0) r.errors.push(required(`${sp}.accessModes`, 'at least 1 access mode is required'));
+      if (requested === undefined) r.errors.push(required(`${sp}.resources[storage]`));
+    }
 
     const storage = (): Quantity | undefined => {
       if (requested === undefined) return undefined;

@@ -8,6 +8,8 @@
  * explicit nodePort; LoadBalancer services charge one
  * `services.loadbalancers`. No scope selects services.
  */
+import { invalid, type FieldError } from '../validation/field-error.ts';
+import { isValidPortNum } from '../validation/names.ts';
 import { ObjectReader } from './object-reader.ts';
 import { newQuantity } from './quantity.ts';
 import type { ResourceList } from './resource-list.ts';
@@ -23,7 +25,7 @@ export const serviceEvaluator: Evaluator = {
   matchingResources(names) {
     return names.filter((n) => serviceResources.has(n));
   },
-  read(raw, path): ReadResult {
+  read(raw, path, validate): ReadResult {
     const r = new ObjectReader();
     const obj = r.object(raw, path || 'object');
     const sp = path ? `${path}.spec` : 'spec';
@@ -33,13 +35,20 @@ export const serviceEvaluator: Evaluator = {
     const allocate = r.field(spec, 'allocateLoadBalancerNodePorts', sp, r.boolean);
     const ports = r.field(spec, 'ports', sp, r.array) ?? [];
     let explicitNodePorts = 0;
+    const portErrors: FieldError[] = [];
     ports.forEach((raw, i) => {
       const p = `${sp}.ports[${i}]`;
-      const port = r.object(raw, p);
+      const port = r.element(raw, p);
+      const number = r.field(port, 'port', p, r.integer) ?? 0;
       const nodePort = r.field(port, 'nodePort', p, r.integer);
       if (nodePort !== undefined && nodePort !== 0) explicitNodePorts++;
+      for (const m of isValidPortNum(number)) portErrors.push(invalid(`${p}.port`, number, m));
     });
     if (obj === undefined && r.errors.length === 0) r.errors.push({ type: 'FieldValueRequired', field: path || 'object', detail: 'a Service is required' });
+    // validateServicePort: each port, a null one decoded as port 0 included, is 1-65535. (That only
+    // headless and ExternalName services may have no ports is left to the API server: a stored
+    // service without ports is still charged as one.)
+    if (obj !== undefined && validate !== undefined && r.errors.length === 0) r.errors.push(...portErrors);
     return readResult(r, {
       meta,
       usage(): ResourceList {
