@@ -1,11 +1,13 @@
 /** GET of one object and of collections (kube's get and list handlers). */
 import type { Request, Response } from 'express';
 import type { KubeObject } from '../../engine/meta.ts';
-import { parseFieldSelector, parseLabelSelector } from '../../engine/labels/parse.ts';
+import { parseFieldSelector, parseLabelSelector, type FieldSelector, type ParsedSelector } from '../../engine/labels/parse.ts';
+import { forbidden, notSupported, type FieldError } from '../../engine/validation/field-error.ts';
+import { goQuote } from '../../engine/validation/go-quote.ts';
 import { getObject, listObjects, currentRevision } from '../../prisma/store/read.ts';
 import { contextOf, type AppDeps } from '../context.ts';
 import { send } from '../respond.ts';
-import { badRequest, methodNotAllowed, notFound } from '../status.ts';
+import { badRequest, invalid, methodNotAllowed, notFound, StatusError } from '../status.ts';
 import { param } from './decode.ts';
 import { apiVersionOf, type ApiKind } from './registry.ts';
 
@@ -27,19 +29,132 @@ export function read(deps: AppDeps, k: ApiKind) {
   };
 }
 
-/** Objects of the collection matching `labelSelector` and `fieldSelector`; 400 for a malformed selector. */
-export async function selectObjects(deps: AppDeps, k: ApiKind, namespace: string | undefined, query: Record<string, unknown>): Promise<KubeObject[]> {
-  const label = typeof query.labelSelector === 'string' && query.labelSelector !== '' ? parseLabelSelector(query.labelSelector) : undefined;
+/**
+ * The value of a query parameter as kube's url.Values conversion reads it:
+ * the first one given, '' when absent.
+ */
+function queryValue(query: Record<string, unknown>, name: string): string {
+  const v = query[name];
+  const one = Array.isArray(v) ? v[0] : v;
+  return typeof one === 'string' ? one : one === undefined || one === null ? '' : String(one);
+}
+
+/** A boolean query parameter as kube converts one: present and neither `0` nor `false` (any case) is true. */
+function queryBoolean(query: Record<string, unknown>, name: string): boolean | undefined {
+  if (query[name] === undefined) return undefined;
+  const v = queryValue(query, name);
+  return !(v === '0' || v.toLowerCase() === 'false');
+}
+
+/**
+ * ValidateListOptions of apimachinery's metainternalversion validation: a
+ * list request whose options contradict each other is 422 Invalid, kind
+ * `ListOptions.meta.k8s.io`, before anything is read.
+ */
+export function validateListOptions(query: Record<string, unknown>): void {
+  const errs: FieldError[] = [];
+  const match = queryValue(query, 'resourceVersionMatch');
+  const resourceVersion = queryValue(query, 'resourceVersion');
+  const sendInitialEvents = queryBoolean(query, 'sendInitialEvents');
+  if (queryBoolean(query, 'watch')) {
+    if (sendInitialEvents !== undefined) {
+      if (match !== 'NotOlderThan') errs.push(forbidden('resourceVersionMatch', 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan'));
+      errs.push(forbidden('sendInitialEvents', 'sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled'));
+    }
+    if (match !== '') {
+      if (sendInitialEvents === undefined) errs.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided'));
+      if (match !== 'NotOlderThan') errs.push(notSupported('resourceVersionMatch', match, ['NotOlderThan']));
+      if (queryValue(query, 'continue') !== '') errs.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'));
+    }
+  } else {
+    if (match !== '') {
+      if (resourceVersion === '') errs.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided'));
+      if (queryValue(query, 'continue') !== '') errs.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'));
+      if (match !== 'Exact' && match !== 'NotOlderThan') errs.push(notSupported('resourceVersionMatch', match, ['Exact', 'NotOlderThan', '']));
+      if (match === 'Exact' && resourceVersion === '0') errs.push(forbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
+    }
+    if (sendInitialEvents !== undefined) errs.push(forbidden('sendInitialEvents', 'sendInitialEvents is forbidden for list'));
+  }
+  if (errs.length) throw invalid('ListOptions', 'meta.k8s.io', '', errs);
+}
+
+/**
+ * A list's resourceVersion as the storage layer reads it: '' and '0' mean
+ * any; anything else must be an unsigned 64-bit integer (400 otherwise,
+ * worded as strconv.ParseUint's error).
+ */
+function parseResourceVersion(rv: string): bigint | undefined {
+  if (rv === '' || rv === '0') return undefined;
+  const why = !/^[0-9]+$/.test(rv) ? 'invalid syntax' : BigInt(rv) >= 1n << 64n ? 'value out of range' : undefined;
+  if (why) {
+    throw badRequest(`invalid resource version: resourceVersion: Invalid value: ${goQuote(rv)}: strconv.ParseUint: parsing ${goQuote(rv)}: ${why}`);
+  }
+  return BigInt(rv);
+}
+
+function statusError(code: number, reason: string, message: string, details?: Record<string, unknown>): StatusError {
+  return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code, ...(details ? { details } : {}) });
+}
+
+/**
+ * Whether a list asked at `resourceVersion` can be served from the current
+ * revision, as kube's storage decides: a revision newer than any committed
+ * one is 504 Timeout "Too large resource version"; an exact read of an
+ * older revision is 410 Expired, as for a compacted one (Warden keeps no
+ * older states to read from). `Exact`, and a legacy request with a limit,
+ * read exactly that revision; otherwise it is a lower bound.
+ */
+function checkResourceVersion(query: Record<string, unknown>, current: number, limited: boolean): void {
+  const resourceVersion = queryValue(query, 'resourceVersion');
+  if (queryValue(query, 'continue') !== '' && resourceVersion !== '' && resourceVersion !== '0') {
+    throw badRequest('specifying resource version is not allowed when using continue');
+  }
+  const rv = parseResourceVersion(resourceVersion);
+  if (rv === undefined) return;
+  if (rv > BigInt(current)) {
+    throw statusError(504, 'Timeout', `Timeout: Too large resource version: ${rv}, current: ${current}`,
+      { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
+  }
+  const match = queryValue(query, 'resourceVersionMatch');
+  const exact = match === 'Exact' || (match === '' && limited);
+  if (exact && rv < BigInt(current)) throw statusError(410, 'Expired', 'The resourceVersion for the provided list is too old.');
+}
+
+interface Selection {
+  label?: ParsedSelector;
+  field?: FieldSelector;
+}
+
+/**
+ * The selectors and options of a list (or deletecollection), checked in
+ * kube-apiserver's order: selectors that do not parse are 400 (decoding),
+ * contradicting options 422 (ValidateListOptions), and a field the kind
+ * cannot be selected by 400 (field label conversion).
+ */
+export function selectionOf(k: ApiKind, query: Record<string, unknown>): Selection {
+  const labelText = queryValue(query, 'labelSelector');
+  const label = labelText !== '' ? parseLabelSelector(labelText) : undefined;
   if (label && !label.ok) throw badRequest(`unable to parse labelSelector: ${label.message}`);
-  const fieldFields = k.namespaced ? ['metadata.name', 'metadata.namespace'] : ['metadata.name'];
-  const field = typeof query.fieldSelector === 'string' && query.fieldSelector !== '' ? parseFieldSelector(query.fieldSelector, fieldFields) : undefined;
+  const fieldText = queryValue(query, 'fieldSelector');
+  const field = fieldText !== '' ? parseFieldSelector(fieldText) : undefined;
   if (field && !field.ok) throw badRequest(`unable to parse fieldSelector: ${field.message}`);
-  const all = await listObjects(deps.db.prisma, k.kind, namespace);
-  return all.filter((o) => {
-    if (label?.ok && !label.selector.matches(o.metadata.labels)) return false;
-    if (field?.ok && !field.selector.matches({ 'metadata.name': o.metadata.name, 'metadata.namespace': o.metadata.namespace ?? '' })) return false;
-    return true;
-  });
+  validateListOptions(query);
+  const selectable = k.namespaced ? ['metadata.name', 'metadata.namespace'] : ['metadata.name'];
+  const unsupported = field?.ok ? field.selector.requirements.find((r) => !selectable.includes(r.field)) : undefined;
+  if (unsupported) throw badRequest(`unable to parse fieldSelector: field label not supported: ${unsupported.field}`);
+  return { label: label?.ok ? label.selector : undefined, field: field?.ok ? field.selector : undefined };
+}
+
+function matchesSelection(o: KubeObject, s: Selection): boolean {
+  if (s.label && !s.label.matches(o.metadata.labels)) return false;
+  if (s.field && !s.field.matches({ 'metadata.name': o.metadata.name, 'metadata.namespace': o.metadata.namespace ?? '' })) return false;
+  return true;
+}
+
+/** Objects of the collection matching `labelSelector` and `fieldSelector`; a malformed selector or option is refused first. */
+export async function selectObjects(deps: AppDeps, k: ApiKind, namespace: string | undefined, query: Record<string, unknown>): Promise<KubeObject[]> {
+  const selection = selectionOf(k, query);
+  return (await listObjects(deps.db.prisma, k.kind, namespace)).filter((o) => matchesSelection(o, selection));
 }
 
 /** Where a page ended: the last object's namespace ('' when cluster-scoped) and name. */
@@ -74,11 +189,13 @@ function pageLimit(v: unknown): number | undefined {
 export function list(deps: AppDeps, k: ApiKind) {
   return async (req: Request, res: Response) => {
     const query = req.query as Record<string, unknown>;
-    if (query.watch === 'true' || query.watch === '1') throw methodNotAllowed('watch is not supported; list and poll resourceVersion instead');
+    const selection = selectionOf(k, query);
+    if (queryBoolean(query, 'watch')) throw methodNotAllowed('watch is not supported; list and poll resourceVersion instead');
     const limit = pageLimit(query.limit);
     const token = decodeContinue(query.continue);
     const revision = await currentRevision(deps.db.prisma);
-    let items = await selectObjects(deps, k, param(req, 'namespace'), query);
+    checkResourceVersion(query, revision, limit !== undefined);
+    let items = (await listObjects(deps.db.prisma, k.kind, param(req, 'namespace'))).filter((o) => matchesSelection(o, selection));
     // A caller allowed to see only part of a cluster-scope list (tenancy) gets that part.
     const scope = contextOf(res).listScope;
     if (scope) items = items.filter((o) => (scope.by === 'name' ? scope.names.has(o.metadata.name!) : scope.namespaces.has(o.metadata.namespace ?? '')));
