@@ -4,6 +4,7 @@
  * `field!=value`; in values `\\`, `\,` and `\=` escape those characters.
  * A missing field reads as the empty string. Parsing never throws.
  */
+import { byteOrder } from './byte-order.ts';
 
 export interface FieldRequirement {
   field: string;
@@ -76,7 +77,7 @@ function unescapeValue(s: string): { value: string } | { error: string } {
 export function parseFieldSelector(text: string, supportedFields?: readonly string[]): FieldSelectorResult {
   const selector = String(text ?? '');
   const requirements: FieldRequirement[] = [];
-  for (const part of splitTerms(selector).sort()) {
+  for (const part of splitTerms(selector).sort(byteOrder)) {
     if (part === '') continue;
     const split = splitTerm(part);
     if (!split) return { ok: false, message: `invalid selector: '${selector}'; can't understand '${part}'` };

@@ -10,6 +10,8 @@
  * `message` is what kube-apiserver answers with 400 BadRequest.
  */
 import type { Labels } from '../meta.ts';
+import { goQuote } from '../validation/go-quote.ts';
+import { byteOrder } from './byte-order.ts';
 import { isQualifiedName, isValidLabelValue } from '../validation/names.ts';
 
 export { parseFieldSelector } from './field-selector.ts';
@@ -44,7 +46,12 @@ const literalTokens: Record<string, Tok> = {
 const isWhitespace = (c: string): boolean => c === ' ' || c === '\t' || c === '\r' || c === '\n';
 const isSpecial = (c: string): boolean => c.length === 1 && '=!(),><'.includes(c);
 
-/** Splits the input into tokens. A NUL character ends the input, as it does for the Go lexer. */
+/**
+ * Splits the input into tokens as the Go lexer does. It reads a NUL byte as
+ * the end of the input: where a token would start, the token list ends
+ * there (`%00` alone is the empty selector); inside a token, the token ends
+ * and lexing goes on after it.
+ */
 function lex(s: string): Item[] {
   let pos = 0;
   const read = (): string => (pos < s.length ? s[pos++] : '\0');
@@ -138,7 +145,7 @@ class Parser {
     if (it.tok !== 'id') throw new ParseError(`found '${it.lit}', expected: identifier`);
     const key = it.lit;
     const keyErrs = isQualifiedName(key);
-    if (keyErrs.length) throw new ParseError(`<nil>: Invalid value: ${JSON.stringify(key)}: ${keyErrs.join('; ')}`);
+    if (keyErrs.length) throw new ParseError(`<nil>: Invalid value: ${goQuote(key)}: ${keyErrs.join('; ')}`);
     const ahead = this.peek(true).tok;
     if (operator === '!' || ahead === 'eos' || ahead === ',') return newRequirement(key, operator ?? 'exists', []);
     const op = this.next(false);
@@ -146,7 +153,7 @@ class Parser {
     operator = ops[op.tok];
     if (!operator) throw new ParseError(`found '${op.lit}', expected: ${BINARY_OPERATORS}`);
     const values = operator === 'in' || operator === 'notin' ? this.valueSet() : this.exactValue();
-    return newRequirement(key, operator, [...values].sort());
+    return newRequirement(key, operator, [...values].sort(byteOrder));
   }
 
   private valueSet(): Set<string> {
@@ -203,13 +210,13 @@ function newRequirement(key: string, operator: SelectorOperator, values: string[
   if ((operator === 'gt' || operator === 'lt')) {
     values.forEach((v, i) => {
       if (parseInt64(v) === undefined) {
-        errs.push(`values[${i}]: Invalid value: ${JSON.stringify(v)}: for 'Gt', 'Lt' operators, the value must be an integer`);
+        errs.push(`values[${i}]: Invalid value: ${goQuote(v)}: for 'Gt', 'Lt' operators, the value must be an integer`);
       }
     });
   }
   values.forEach((v, i) => {
     const msgs = isValidLabelValue(v);
-    if (msgs.length) errs.push(`values[${i}][${key}]: Invalid value: ${JSON.stringify(v)}: ${msgs.join('; ')}`);
+    if (msgs.length) errs.push(`values[${i}][${key}]: Invalid value: ${goQuote(v)}: ${msgs.join('; ')}`);
   });
   if (errs.length === 1) throw new ParseError(errs[0]);
   if (errs.length > 1) throw new ParseError(`[${errs.join(', ')}]`);
