@@ -237,10 +237,34 @@ function parseUncached(str: string): ParseQuantityResult {
   return { ok: true, quantity: { coef: s.positive ? coef : -coef, exp, format: outFormat } };
 }
 
-/** A quantity read from JSON as kube-apiserver decodes it: strings are trimmed, numbers accepted. */
+/**
+ * unicode.IsSpace: what Go's strings.TrimSpace removes. It differs from
+ * JavaScript's trim(): U+0085 is space to Go, U+FEFF is not.
+ */
+const goSpace = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/;
+
+/** strings.TrimSpace. */
+export function trimSpaceGo(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && goSpace.test(s[start])) start++;
+  while (end > start && goSpace.test(s[end - 1])) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
+/**
+ * A quantity read from JSON as kube-apiserver decodes one
+ * (Quantity.UnmarshalJSON): a string has leading and trailing white space
+ * (as Go's strings.TrimSpace sees it) removed before ParseQuantity, so
+ * `"1 "` is 1 while `ParseQuantity("1 ")` alone fails; a number is parsed
+ * from its literal. JSON.parse has already turned the literal into a double,
+ * so an integer is read back as its plain decimal digits, which is the
+ * literal for every integer written without an exponent that a double holds
+ * exactly.
+ */
 export function parseQuantityJSON(raw: unknown): ParseQuantityResult {
-  if (typeof raw === 'string') return parseQuantity(raw.trim());
-  if (typeof raw === 'number' && Number.isFinite(raw)) return parseQuantity(String(raw));
+  if (typeof raw === 'string') return parseQuantity(trimSpaceGo(raw));
+  if (typeof raw === 'number' && Number.isFinite(raw)) return parseQuantity(Number.isInteger(raw) ? BigInt(raw).toString() : String(raw));
   return fail('quantity must be a string or a number');
 }
 
