@@ -133,10 +133,12 @@ function readResizeInfeasible(r: ObjectReader, status: JSONObject | undefined, p
  * and ephemeral containers on create, which only their own subresource may
  * add (ValidatePodCreate).
  */
-function validatePod(containers: ReadContainer[][], ephemeral: ReadContainer[], sp: string, operation: Operation): FieldError[] {
+function validatePod(
+  containers: ReadContainer[], initContainers: ReadContainer[], ephemeral: ReadContainer[], sp: string, operation: Operation,
+): FieldError[] {
   const errs: FieldError[] = [];
-  if (containers[0].length === 0) errs.push(required(`${sp}.containers`));
-  for (const c of [...containers.flat(), ...ephemeral]) {
+  if (containers.length === 0) errs.push(required(`${sp}.containers`));
+  for (const c of [...containers, ...initContainers, ...ephemeral]) {
     if (c.name === '') errs.push(required(`${c.path}.name`));
     if (c.image === '') errs.push(required(`${c.path}.image`));
   }
@@ -181,7 +183,7 @@ function readPod(raw: unknown, path: string, validate?: Operation): { pod: Pod; 
   };
   if (obj === undefined && r.errors.length === 0) r.errors.push({ type: 'FieldValueRequired', field: path || 'object', detail: 'a Pod is required' });
   if (obj !== undefined && validate !== undefined && r.errors.length === 0) {
-    r.errors.push(...validatePod([containers, initContainers], ephemeralContainers, sp, validate));
+    r.errors.push(...validatePod(containers, initContainers, ephemeralContainers, sp, validate));
   }
   return { pod, r };
 }
