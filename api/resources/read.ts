@@ -7,7 +7,7 @@ import { goQuote } from '../../engine/validation/go-quote.ts';
 import { getObject, listObjects, currentRevision } from '../../prisma/store/read.ts';
 import { contextOf, type AppDeps } from '../context.ts';
 import { send } from '../respond.ts';
-import { badRequest, invalid, methodNotAllowed, notFound, StatusError } from '../status.ts';
+import { badRequest, invalid, methodNotAllowed, notFound, StatusError, type StatusDetails } from '../status.ts';
 import { param } from './decode.ts';
 import { apiVersionOf, type ApiKind } from './registry.ts';
 
@@ -92,14 +92,20 @@ function parseResourceVersion(rv: string): bigint | undefined {
   return BigInt(rv);
 }
 
-function statusError(code: number, reason: string, message: string, details?: Record<string, unknown>): StatusError {
-  return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code, ...(details ? { details } : {}) });
+function statusError(code: number, reason: string, message: string, details?: StatusDetails): StatusError {
+  const retry = details?.retryAfterSeconds;
+  return new StatusError(
+    { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code, ...(details ? { details } : {}) },
+    retry ? { 'Retry-After': String(retry) } : {},
+  );
 }
 
 /**
  * Whether a list asked at `resourceVersion` can be served from the current
  * revision, as kube's storage decides: a revision newer than any committed
- * one is 504 Timeout "Too large resource version"; an exact read of an
+ * one is 504 Timeout "Too large resource version" with Retry-After, the
+ * answer client-go recognizes and relists after (every replica reads the
+ * same database, so only a made-up revision gets it); an exact read of an
  * older revision is 410 Expired, as for a compacted one (Warden keeps no
  * older states to read from). `Exact`, and a legacy request with a limit,
  * read exactly that revision; otherwise it is a lower bound.

@@ -111,10 +111,12 @@ describe('resourceVersion on every list path', () => {
         code: 400, reason: 'BadRequest', message: ['strconv.ParseUint: parsing "18446744073709551616": value out of range'],
       });
       await assertRefused(w, a, () => a.get(`${path}?resourceVersion=-1`), { code: 400, reason: 'BadRequest', message: ['parsing "-1": invalid syntax'] });
-      const tooLarge = assertStatus(await a.get(`${path}?resourceVersion=${current + 1000}`), {
+      const tooLargeRes = await a.get(`${path}?resourceVersion=${current + 1000}`);
+      const tooLarge = assertStatus(tooLargeRes, {
         code: 504, reason: 'Timeout', message: [`Timeout: Too large resource version: ${current + 1000}, current: ${current}`],
       });
-      assert.deepEqual(tooLarge.details.causes, [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }]);
+      assert.deepEqual(tooLarge.details, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
+      assert.equal(tooLargeRes.headers['retry-after'], '1');
       assertStatus(await a.get(`${path}?resourceVersion=${current - 1}&resourceVersionMatch=Exact`), {
         code: 410, reason: 'Expired', message: ['The resourceVersion for the provided list is too old.'],
       });
