@@ -2,12 +2,13 @@
  * Authorization of Warden's own API requests and of access reviews, with
  * kube-apiserver's request attributes, on the snapshot in force:
  * system:masters first (as kube-apiserver's privileged-group authorizer),
- * then RBAC, then what tenancy grants a tenant's owners.
+ * then RBAC. What tenant owners may do is RBAC too: bindings Warden manages
+ * (engine/tenancy/managed.ts).
  */
-import { authorize } from '../engine/rbac/authorizer.ts';
+import { allowedExcept, authorize } from '../engine/rbac/authorizer.ts';
+import { isManaged } from '../engine/tenancy/types.ts';
 import { privilegedDecision, privilegedGroup, type Decision } from '../engine/rbac/decision.ts';
 import type { Attributes } from '../engine/rbac/types.ts';
-import { tenancyDecision } from '../engine/tenancy/authorizer.ts';
 import type { SnapshotSource } from '../prisma/snapshot-source.ts';
 
 export interface AuthzDecision extends Decision {
@@ -17,8 +18,8 @@ export interface AuthzDecision extends Decision {
 
 export interface Authorizer {
   authorize(attrs: Attributes): AuthzDecision;
-  /** RBAC alone (with system:masters): what the caller holds, without tenancy's grants. */
-  authorizeRbac(attrs: Attributes): AuthzDecision;
+  /** Whether the caller holds `attrs` through a binding Warden does not manage for tenants (system:masters included). */
+  allowedOutsideTenancy(attrs: Attributes): boolean;
 }
 
 export { privilegedGroup } from '../engine/rbac/decision.ts';
@@ -37,17 +38,11 @@ export function createAuthorizer(snapshots: SnapshotSource): Authorizer {
     authorize(attrs) {
       if (masters(attrs)) return { ...privileged, revision: snapshots.revision };
       const snap = snapshots.current;
-      const d = authorize(snap.rbac, attrs);
-      if (!d.allowed) {
-        const t = tenancyDecision(snap, attrs);
-        if (t) return { allowed: true, reason: t.reason, revision: snap.revision };
-      }
-      return { ...d, revision: snap.revision };
-    },
-    authorizeRbac(attrs) {
-      if (masters(attrs)) return { ...privileged, revision: snapshots.revision };
-      const snap = snapshots.current;
       return { ...authorize(snap.rbac, attrs), revision: snap.revision };
+    },
+    allowedOutsideTenancy(attrs) {
+      if (masters(attrs)) return true;
+      return allowedExcept(snapshots.current.rbac, attrs, isManaged);
     },
   };
 }

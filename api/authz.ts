@@ -7,7 +7,7 @@ import type { Attributes } from '../engine/rbac/types.ts';
 import type { AppDeps, RequestContext } from './context.ts';
 import { requestInfo, type RequestInfo } from './request-info.ts';
 import { forbiddenMessage } from './status.ts';
-import { listScope, type ListScope } from '../engine/tenancy/authorizer.ts';
+import { listScope, type ListScope } from '../engine/tenancy/list-scope.ts';
 import { findKind } from './resources/registry.ts';
 
 export function attributesOf(ctx: Pick<RequestContext, 'user'>, info: RequestInfo): Attributes {

@@ -10,7 +10,7 @@ import type { Database } from '../prisma/database.ts';
 import type { SnapshotSource } from '../prisma/snapshot-source.ts';
 import type { RequestInfo } from './request-info.ts';
 import type { Authorizer } from './authorizer.ts';
-import type { ListScope } from '../engine/tenancy/authorizer.ts';
+import type { ListScope } from '../engine/tenancy/list-scope.ts';
 import type { DecisionLog } from './audit/decision-log.ts';
 import type { ServerMetrics } from './metrics.ts';
 

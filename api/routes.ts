@@ -24,7 +24,7 @@ import { list, read } from './resources/read.ts';
 import { apiKinds } from './resources/registry.ts';
 import { update } from './resources/update.ts';
 import { patchStatus, updateStatus } from './resources/status-subresource.ts';
-import { admissionWebhook } from './webhooks/admission.ts';
+import { admissionWebhook, mutatingWebhook } from './webhooks/admission.ts';
 import { createHandlers, iamRoutes } from './iam/routes.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -93,6 +93,7 @@ export function routes(deps: AppDeps, extra: RouteDef[] = []): RouteDef[] {
     ...networkRoutes(deps),
     ...iamRoutes(deps),
     { method: 'post', path: '/webhooks/admission', handler: admissionWebhook(deps) },
+    { method: 'post', path: '/webhooks/admission/mutate', handler: mutatingWebhook(deps) },
     ...extra,
   ];
 }

@@ -22,6 +22,8 @@ import { decisionLogFor } from './audit/decision-log.ts';
 import type { Config } from './config.ts';
 import type { AppDeps } from './context.ts';
 import { ServerMetrics } from './metrics.ts';
+import { namespaceOwnerRole } from '../engine/tenancy/managed.ts';
+import type { KubeObject } from '../engine/meta.ts';
 
 export interface WardenOptions {
   /** Listen on config.host:config.port (default true); tests drive the app directly instead. */
@@ -68,7 +70,8 @@ export async function startWarden(config: Readonly<Config>, opts: WardenOptions 
       const applied = await applyMigrations(db.adapterFactory);
       if (applied.length) log.info({ applied }, 'applied database migrations');
     }
-    await installBootstrapPolicy(db, (await loadPolicies()).bootstrap, log);
+    // The shared role of tenant owners is managed: installed with the bootstrap policy, kept by the reconciler.
+    await installBootstrapPolicy(db, [...(await loadPolicies()).bootstrap, namespaceOwnerRole() as unknown as KubeObject], log);
     const adminToken = config.adminToken ? undefined : await ensureAdminToken(db, config.dataDir, log);
     const policy = await loadPolicies();
     const snapshots = new SnapshotSource(db.prisma, { casbinModel: policy.casbinModel }, (err) => log.error({ err }, 'snapshot refresh failed; keeping the last good snapshot'), { maxStalenessMs: config.maxStalenessMs });

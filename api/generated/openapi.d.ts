@@ -905,8 +905,28 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Validating admission webhook for a kube-apiserver: ResourceQuota admission (an admitted request is charged to its quotas), NetworkPolicy validation and RBAC write checks. A body that is not a v1 AdmissionReview with a request uid, kind, resource and operation is 400. */
+        /** Validating admission webhook for a kube-apiserver: namespace tenancy (an admitted namespace is recorded in its tenant, within its limit), ResourceQuota admission (an admitted request is charged to its quotas), NetworkPolicy validation and RBAC write checks. A body that is not a v1 AdmissionReview with a request uid, kind, resource and operation is 400. */
         post: operations["reviewAdmission"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/admission/mutate": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mutating admission webhook for a kube-apiserver, registered for namespaces: a namespace a tenant owner creates without a tenant label is put into the owner's tenant (a JSON patch adding the label) when the owner has exactly one; what the validating webhook would refuse is refused. Writes nothing. */
+        post: operations["mutateAdmission"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6294,6 +6314,42 @@ export interface operations {
         };
         responses: {
             /** @description The review, its response echoing the request uid */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdmissionReview"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    mutateAdmission: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdmissionReview"];
+            };
+        };
+        responses: {
+            /** @description The review, its response echoing the request uid, with patchType JSONPatch and a base64 patch when it assigns a tenant */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -36,10 +36,13 @@ function itemError(i: number, err: unknown): unknown {
   return err;
 }
 
+/** The attributes of the request the item stands for, as kube's RequestInfo reads its path (a namespace's own path names it as the namespace). */
 function itemAttributes(ctx: RequestContext, k: ApiKind, o: KubeObject, verb: string) {
+  const name = verb === 'create' ? '' : o.metadata.name ?? '';
+  const namespace = k.namespaced ? o.metadata.namespace ?? '' : k.kind === 'Namespace' ? name : '';
   return attributesOf(ctx, {
     isResourceRequest: true, path: '', verb, apiPrefix: k.group ? 'apis' : 'api', apiGroup: k.group, apiVersion: k.version,
-    namespace: k.namespaced ? o.metadata.namespace ?? '' : '', resource: k.plural, subresource: '', name: verb === 'create' ? '' : o.metadata.name ?? '', parts: [],
+    namespace, resource: k.plural, subresource: '', name, parts: [],
   });
 }
 

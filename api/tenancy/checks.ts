@@ -1,71 +1,69 @@
 /**
- * Tenancy rules on writes:
- * - a namespace may name a tenant (tenancy.warden.dev/tenant) only if that
- *   tenant exists; a caller who may create namespaces only as a tenant owner
- *   must name a tenant it owns; a tenant never has more namespaces than its
- *   limit (checked again inside the transaction, so concurrent creates
- *   cannot overshoot it);
+ * Tenancy rules on writes through Warden's API:
+ * - a namespace lands in a tenant as engine/tenancy/namespace-admission.ts
+ *   decides (an owner of one tenant gets it assigned; the tenant must exist
+ *   and stay within its limit, checked again inside the transaction, so
+ *   concurrent creates cannot overshoot it);
  * - a tenant namespace is created together with the bindings Warden keeps
- *   in it (owners get `admin`, plus the tenant's own role bindings);
+ *   in it, and a Tenant's write carries its managed role and bindings, so
+ *   owners' rights change in the same revision as what grants them;
  * - writing a tenant grants its owners and bindings those roles in every
- *   namespace of it, so the writer must be able to grant them cluster-wide
- *   (escalation prevention, as for a ClusterRoleBinding);
+ *   namespace of it, and the owners' cluster-scope role, so the writer must
+ *   be able to grant them cluster-wide (escalation prevention, as for a
+ *   ClusterRoleBinding and a ClusterRole);
+ * - the RBAC objects Warden manages are not written by hand: their names
+ *   are reserved and writes to them are refused, even to system:masters;
  * - a tenant's namespace limit may not go below its current namespaces;
  * - a tenant with namespaces is deleted only with propagationPolicy
  *   Foreground (kubectl delete --cascade=foreground), which deletes its
  *   namespaces and everything in them in the same transaction.
  */
-import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../engine/meta.ts';
 import type { Attributes, ClusterRoleBinding } from '../../engine/rbac/types.ts';
-import { desiredBindings } from '../../engine/tenancy/managed.ts';
-import { namespacesOf, ownedTenants } from '../../engine/tenancy/owners.ts';
-import { tenantLabel, tenantOf, type Tenant } from '../../engine/tenancy/types.ts';
+import { desiredBindings, desiredTenantRbac, tenantRemovals, tenantRepairs } from '../../engine/tenancy/managed.ts';
+import { limitMessage } from '../../engine/tenancy/namespace-admission.ts';
+import { namespaceCreateVerdict } from './namespace-verdict.ts';
+import { namespacesOf } from '../../engine/tenancy/owners.ts';
+import { isManaged, reservedBindingNames, tenantLabel, tenantOf, type Tenant } from '../../engine/tenancy/types.ts';
 import { validateTenantSpec } from '../../engine/tenancy/validation.ts';
-import { notFound as fieldNotFound, required } from '../../engine/validation/field-error.ts';
+import type { Snapshot } from '../../engine/snapshot.ts';
 import type { WriteOp } from '../../prisma/store/write.ts';
-import { StatusError, conflict, forbiddenMessage, invalid } from '../status.ts';
+import type { AppDeps } from '../context.ts';
+import { conflict, forbidden, forbiddenMessage, invalid } from '../status.ts';
 import { registerWriteCheck } from '../resources/admission.ts';
 import { registerCommitGuard, registerOpExpander } from '../resources/commit.ts';
 import { escalationDecision, escalationStatus } from '../resources/escalation-check.ts';
+import { repairOps, stampManaged } from './managed-writes.ts';
 
-const labelPath = `metadata.labels[${tenantLabel}]`;
+const rbacKinds = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
+const plural: Record<string, string> = { Role: 'roles', ClusterRole: 'clusterroles', RoleBinding: 'rolebindings', ClusterRoleBinding: 'clusterrolebindings' };
 
-function createNamespacesAttrs(user: Attributes['user']): Attributes {
-  return { user, verb: 'create', isResourceRequest: true, namespace: '', apiGroup: '', apiVersion: 'v1', resource: 'namespaces', subresource: '', name: '', path: '' };
+/** Whether `o`'s name is one Warden keeps for tenants (a binding in a tenant namespace, or a tenant's cluster objects). */
+function reservedName(o: KubeObject, snapshot: Snapshot): boolean {
+  const name = o.metadata.name ?? '';
+  if (o.kind === 'RoleBinding') return reservedBindingNames.includes(name) && tenantOf(snapshot.namespaces.get(o.metadata.namespace ?? '')) !== undefined;
+  return (o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding') && name.startsWith('warden:tenant');
 }
 
-function limitReached(tenant: Tenant, count: number): StatusError {
-  return forbiddenMessage(
-    `namespaces is forbidden: tenant "${tenant.metadata.name}" has ${count} namespaces, its limit (spec.namespaceLimit is ${tenant.spec.namespaceLimit})`,
-    { kind: 'namespaces' },
+registerWriteCheck((deps, ctx, k, next, prev) => {
+  if (!rbacKinds.has(k.kind)) return;
+  const target = next ?? prev!;
+  if (!isManaged(prev) && !isManaged(next) && (prev || !reservedName(target, deps.snapshots.current))) return;
+  const tenant = (prev ?? next)?.metadata.labels?.[tenantLabel];
+  throw forbidden(
+    { resource: plural[k.kind], group: 'rbac.authorization.k8s.io', name: target.metadata.name },
+    `it is managed by Warden${tenant ? ` for tenant "${tenant}"` : ' for tenants'} and kept as the Tenant says; change the Tenant instead`,
   );
-}
+});
 
 registerWriteCheck((deps, ctx, k, next, prev) => {
   const snapshot = deps.snapshots.current;
   if (k.kind === 'Namespace' && next && !prev) {
-    const tenantName = tenantOf(next);
-    const mayCreateAny = deps.authorizer.authorizeRbac(createNamespacesAttrs(ctx.user)).allowed;
-    const owned = ownedTenants(snapshot.tenants, ctx.user);
-    if (!tenantName) {
-      if (mayCreateAny) return;
-      throw invalid('Namespace', undefined, next.metadata.name, [
-        required(labelPath, `tenant owners create namespaces in their tenant: set it to one of ${owned.map((t) => `"${t}"`).join(', ')}`),
-      ]);
-    }
-    // Refused before the tenant is looked up: a caller who may only create in its own tenants gets
-    // the same answer for another tenant and a missing one, so it cannot probe which tenants exist.
-    if (!mayCreateAny && !owned.includes(tenantName)) {
-      throw forbiddenMessage(
-        `namespaces is forbidden: User "${ctx.user.name}" cannot create namespaces in tenant "${tenantName}": not one of its owners`,
-        { kind: 'namespaces' },
-      );
-    }
-    const tenant = snapshot.tenants.get(tenantName);
-    if (!tenant) throw invalid('Namespace', undefined, next.metadata.name, [fieldNotFound(labelPath, tenantName)]);
-    const count = namespacesOf(snapshot.namespaces, tenantName).length;
-    if (tenant.spec.namespaceLimit !== undefined && count >= tenant.spec.namespaceLimit) throw limitReached(tenant, count);
+    const verdict = namespaceCreateVerdict(deps, snapshot, ctx.user, tenantOf(next), next.metadata.name ?? '');
+    if ('forbidden' in verdict) throw forbiddenMessage(verdict.forbidden, { kind: 'namespaces' });
+    if ('invalid' in verdict) throw invalid('Namespace', undefined, next.metadata.name, verdict.invalid);
+    // An owner of exactly one tenant creates its namespaces there.
+    if (verdict.assigned && verdict.tenant) next.metadata.labels = { ...(next.metadata.labels ?? {}), [tenantLabel]: verdict.tenant };
     return;
   }
   if (k.kind === 'Tenant' && next) {
@@ -74,20 +72,19 @@ registerWriteCheck((deps, ctx, k, next, prev) => {
       const errs = validateTenantSpec(next.spec, count);
       if (errs.length) throw invalid('Tenant', 'tenancy.warden.dev', next.metadata.name, errs);
     }
-    // Owners get admin and every binding its ClusterRole in each namespace: grantable only by someone who could bind them cluster-wide.
     const tenant = next as Tenant;
+    // Owners get admin, the namespace itself, and every binding its ClusterRole in each namespace:
+    // grantable only by someone who could bind them cluster-wide.
     for (const b of desiredBindings(tenant, '')) {
       const crb: ClusterRoleBinding = {
         apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding',
         metadata: { name: `tenant:${tenant.metadata.name}:${b.metadata.name}` }, subjects: b.subjects, roleRef: b.roleRef,
       };
-      const d = escalationDecision(deps, ctx.user, crb as unknown as KubeObject, null);
-      if (!d.allowed) {
-        const err = escalationStatus(d, crb as unknown as KubeObject);
-        err.status.message = `tenants.tenancy.warden.dev "${tenant.metadata.name}" is forbidden: it grants ClusterRole "${b.roleRef.name}" in every namespace of the tenant, which the writer may not grant: ${err.status.message}`;
-        throw err;
-      }
+      refuseEscalation(deps, ctx.user, tenant, crb as unknown as KubeObject, `ClusterRole "${b.roleRef.name}" in every namespace of the tenant`);
     }
+    // And the owners' cluster-scope role: whoever writes it must hold its rules.
+    const [ownerRole] = desiredTenantRbac(tenant);
+    refuseEscalation(deps, ctx.user, tenant, ownerRole as unknown as KubeObject, `its owners the rules of ClusterRole "${ownerRole.metadata.name}"`);
     return;
   }
   if (k.kind === 'Tenant' && !next && prev) {
@@ -99,22 +96,35 @@ registerWriteCheck((deps, ctx, k, next, prev) => {
   }
 });
 
-registerOpExpander((deps, _ctx, ops) => {
+function refuseEscalation(deps: AppDeps, user: Attributes['user'], tenant: Tenant, grant: KubeObject, what: string): void {
+  const d = escalationDecision(deps, user, grant, null);
+  if (d.allowed) return;
+  const err = escalationStatus(d, grant);
+  err.status.message = `tenants.tenancy.warden.dev "${tenant.metadata.name}" is forbidden: it grants ${what}, which the writer may not grant: ${err.status.message}`;
+  throw err;
+}
+
+registerOpExpander((deps, ctx, ops) => {
   const snapshot = deps.snapshots.current;
   const extra: WriteOp[] = [];
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = new Date();
   for (const op of ops) {
     if (op.op === 'create' && op.object.kind === 'Namespace') {
       const tenant = snapshot.tenants.get(tenantOf(op.object) ?? '');
       if (!tenant) continue;
-      for (const b of desiredBindings(tenant, op.object.metadata.name!)) {
-        extra.push({ op: 'create', object: { ...(b as unknown as KubeObject), metadata: { ...b.metadata, uid: randomUUID(), creationTimestamp: now } } });
-      }
+      for (const b of desiredBindings(tenant, op.object.metadata.name!)) extra.push({ op: 'create', object: stampManaged(b, now) });
     }
-    if (op.op === 'delete' && op.before.kind === 'Tenant' && _ctx.deleteOptions?.propagationPolicy === 'Foreground') {
-      for (const name of namespacesOf(snapshot.namespaces, op.before.metadata.name!)) {
-        const ns = snapshot.namespaces.get(name);
-        if (ns) extra.push({ op: 'delete', before: ns });
+    if ((op.op === 'create' || op.op === 'update') && op.object.kind === 'Tenant') {
+      const tenant = op.object as Tenant;
+      extra.push(...repairOps(tenantRepairs(tenant, namespacesOf(snapshot.namespaces, tenant.metadata.name!), snapshot.rbac), now));
+    }
+    if (op.op === 'delete' && op.before.kind === 'Tenant') {
+      for (const o of tenantRemovals(op.before.metadata.name!, snapshot.rbac)) extra.push({ op: 'delete', before: o as unknown as KubeObject });
+      if (ctx.deleteOptions?.propagationPolicy === 'Foreground') {
+        for (const name of namespacesOf(snapshot.namespaces, op.before.metadata.name!)) {
+          const ns = snapshot.namespaces.get(name);
+          if (ns) extra.push({ op: 'delete', before: ns });
+        }
       }
     }
   }
@@ -132,6 +142,7 @@ registerCommitGuard(async (tx, ops) => {
     const limit = row?.spec?.namespaceLimit;
     if (limit === undefined) continue;
     const [{ count }] = await tx.query<{ count: number }>('SELECT count(*)::int AS count FROM namespace WHERE tenant = $1', name);
-    if (count + adding > limit) throw limitReached({ metadata: { name }, spec: { namespaceLimit: limit } } as unknown as Tenant, count);
+    if (count + adding > limit) throw forbiddenMessage(limitMessage(name, count, limit), { kind: 'namespaces' });
   }
 });
+

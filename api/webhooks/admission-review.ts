@@ -47,17 +47,18 @@ export interface ResponseStatus {
   metadata: Record<string, never>;
 }
 
-/** What one admission step concludes; `status` explains a denial. */
+/** What one admission step concludes; `status` explains a denial; `patch` (JSON patch operations) only from the mutating endpoint. */
 export interface AdmissionVerdict {
   allowed: boolean;
   status?: Omit<ResponseStatus, 'metadata'>;
   warnings?: string[];
+  patch?: { op: 'add' | 'replace'; path: string; value: unknown }[];
 }
 
 export interface AdmissionReviewResponse {
   apiVersion: typeof admissionApiVersion;
   kind: 'AdmissionReview';
-  response: { uid: string; allowed: boolean; status?: ResponseStatus; warnings?: string[] };
+  response: { uid: string; allowed: boolean; status?: ResponseStatus; warnings?: string[]; patchType?: 'JSONPatch'; patch?: string };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -120,6 +121,7 @@ export function parseAdmissionReview(body: unknown): AdmissionRequest {
   const object = objectField(errs, req, 'object', 'request');
   const oldObject = objectField(errs, req, 'oldObject', 'request');
   const userInfo = objectField(errs, req, 'userInfo', 'request') ?? {};
+  validateUserInfo(errs, userInfo);
   if (req.dryRun !== undefined && req.dryRun !== null && typeof req.dryRun !== 'boolean') {
     errs.push(invalid('request.dryRun', req.dryRun, 'must be a boolean'));
   }
@@ -130,6 +132,18 @@ export function parseAdmissionReview(body: unknown): AdmissionRequest {
     uid, kind, resource, subResource, name, namespace, operation: operation as Operation,
     userInfo: userInfo as AdmissionUserInfo, object, oldObject, dryRun: req.dryRun === true,
   };
+}
+
+/** authenticationv1.UserInfo: a string username and uid, groups a list of strings, extra a map of string lists. */
+function validateUserInfo(errs: FieldError[], u: Record<string, unknown>): void {
+  const path = 'request.userInfo';
+  for (const name of ['username', 'uid']) if (u[name] !== undefined && u[name] !== null && typeof u[name] !== 'string') errs.push(invalid(`${path}.${name}`, u[name], 'must be a string'));
+  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  if (u.groups !== undefined && u.groups !== null && !strings(u.groups)) errs.push(invalid(`${path}.groups`, JSON.stringify(u.groups), 'must be a list of strings'));
+  if (u.extra !== undefined && u.extra !== null) {
+    if (!isObject(u.extra)) errs.push(invalid(`${path}.extra`, JSON.stringify(u.extra), 'must map keys to lists of strings'));
+    else for (const [k, v] of Object.entries(u.extra)) if (!strings(v)) errs.push(invalid(`${path}.extra[${k}]`, JSON.stringify(v), 'must be a list of strings'));
+  }
 }
 
 function refusal(errs: FieldError[]) {
@@ -144,5 +158,9 @@ export function reviewResponse(uid: string, verdict: AdmissionVerdict): Admissio
   const response: AdmissionReviewResponse['response'] = { uid, allowed: verdict.allowed };
   if (!verdict.allowed && verdict.status) response.status = { ...verdict.status, metadata: {} };
   if (verdict.warnings?.length) response.warnings = verdict.warnings;
+  if (verdict.allowed && verdict.patch?.length) {
+    response.patchType = 'JSONPatch';
+    response.patch = Buffer.from(JSON.stringify(verdict.patch)).toString('base64');
+  }
   return { apiVersion: admissionApiVersion, kind: 'AdmissionReview', response };
 }

@@ -26,6 +26,7 @@ import { send } from '../respond.ts';
 import { parseAdmissionReview, reviewResponse, type AdmissionRequest, type AdmissionVerdict } from './admission-review.ts';
 import { admitNetworkPolicy } from './network-policy-admission.ts';
 import { admitQuota } from './quota-admission.ts';
+import { admitNamespaceReview, mutateNamespace } from './namespace-admission.ts';
 import { StaleSnapshotError } from '../../prisma/snapshot-source.ts';
 import { isDatabaseUnavailable } from '../../prisma/store/errors.ts';
 
@@ -66,10 +67,13 @@ export async function decideAdmission(deps: AppDeps, ctx: RequestContext, reques
     if (!v.allowed) return v;
     warnings.push(...(v.warnings ?? []));
   }
+  const ns = await admitNamespaceReview(deps, ctx, request);
+  if (ns && !ns.allowed) return ns;
   const quota = await admitQuota(deps, ctx, request);
   if (!quota.allowed) return quota;
   warnings.push(...(quota.warnings ?? []));
-  return { allowed: true, ...(warnings.length ? { warnings } : {}), ...(quota.revision !== undefined ? { revision: quota.revision } : {}) };
+  const revision = quota.revision ?? ns?.revision;
+  return { allowed: true, ...(warnings.length ? { warnings } : {}), ...(revision !== undefined ? { revision } : {}) };
 }
 
 /** Hands the decision to the decision log (which never blocks or throws); the objects themselves are not kept. */
@@ -107,6 +111,30 @@ function cannotDecide(deps: AppDeps, err: unknown): AdmissionVerdict | undefined
     return { allowed: false, status: { code: 503, reason: 'ServiceUnavailable', message: 'admission webhook "warden" cannot decide: its database is unavailable; retry later' } };
   }
   return undefined;
+}
+
+/**
+ * `POST /webhooks/admission/mutate`: Warden as a mutating admission webhook,
+ * registered for namespaces only: it assigns a tenant owner's namespace to
+ * its tenant (engine/tenancy/namespace-admission.ts). It writes nothing;
+ * the validating webhook records what is admitted.
+ */
+export function mutatingWebhook(deps: AppDeps) {
+  return async (req: Request, res: Response) => {
+    const ctx = contextOf(res);
+    const request = parseAdmissionReview(decodeDocument(req, requireMediaType(req, ['application/json'])));
+    let verdict: AdmissionVerdict;
+    try {
+      verdict = mutateNamespace(deps, request);
+    } catch (err) {
+      const refused = cannotDecide(deps, err);
+      if (!refused) throw err;
+      verdict = refused;
+    }
+    const revision = deps.snapshots.revision;
+    if (!verdict.allowed || verdict.patch) record(deps, ctx, request, verdict, revision);
+    send(req, res, 200, reviewResponse(request.uid, verdict), revision);
+  };
 }
 
 export function admissionWebhook(deps: AppDeps) {

@@ -19,7 +19,7 @@ import { requesterPrincipals } from '../casbin/projection.ts';
 import { ruleQuery } from '../casbin/role-evaluator.ts';
 import { allowReason, denyReason, privilegedDecision, privilegedGroup, type ConsideredBinding, type Decision } from './decision.ts';
 import { decisionKey } from './decision-memo.ts';
-import { consideredBinding } from './binding-index.ts';
+import { consideredBinding, type BindingEntry } from './binding-index.ts';
 import type { RbacState } from './state.ts';
 import { firstMatchingSubject } from './subject-match.ts';
 import type { Attributes } from './types.ts';
@@ -70,4 +70,22 @@ export function rbacDecision(state: RbacState, attrs: Attributes): Decision {
   const entries = state.applicableBindings(attrs.user, namespace, principals);
   const considered: ConsideredBinding[] = entries.map((e) => consideredBinding(e, state.roleTable(e) !== undefined));
   return { allowed: false, reason: denyReason(attrs, considered), considered: Object.freeze(considered) };
+}
+
+/**
+ * Whether RBAC allows `attrs` through some binding `skip` does not reject
+ * (system:masters first, as always). Not memoized: for the rare questions
+ * that must set some bindings aside, such as whether a tenant owner could
+ * create a namespace without the bindings that make it an owner.
+ */
+export function allowedExcept(state: RbacState, attrs: Attributes, skip: (binding: BindingEntry['binding']) => boolean): boolean {
+  if ((attrs.user.groups ?? []).includes(privilegedGroup)) return true;
+  const namespace = attrs.isResourceRequest ? attrs.namespace : '';
+  const query = ruleQuery(attrs);
+  for (const entry of state.applicableBindings(attrs.user, namespace)) {
+    if (skip(entry.binding)) continue;
+    const table = state.roleTable(entry);
+    if (table && state.firstAllowingRule(table, query) >= 0) return true;
+  }
+  return false;
 }

@@ -11,7 +11,7 @@ import { validateRbacName, validateSubject } from '../rbac/validation.ts';
 import type { Subject } from '../rbac/types.ts';
 import { child, duplicate, forbidden, index, invalid, key, notSupported, required, type FieldError } from '../validation/field-error.ts';
 import { nameIsDNSSubdomain } from '../validation/names.ts';
-import { ownersBindingName, type TenantSpec } from './types.ts';
+import { reservedBindingNames, type TenantSpec } from './types.ts';
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -77,7 +77,7 @@ function validateBindings(list: unknown, path: string): FieldError[] {
   if (list === undefined) return [];
   if (!Array.isArray(list)) return [invalid(path, list, 'must be a list of {name, roleRef, subjects}')];
   const errs: FieldError[] = [];
-  const seen = new Set<string>([ownersBindingName]);
+  const seen = new Set<string>(reservedBindingNames);
   list.forEach((b, i) => {
     const at = index(path, i);
     if (!isObject(b)) {
@@ -89,7 +89,7 @@ function validateBindings(list: unknown, path: string): FieldError[] {
     else {
       for (const m of validateRbacName(name)) errs.push(invalid(child(at, 'name'), name, m));
       if (seen.has(name)) {
-        errs.push(name === ownersBindingName ? forbidden(child(at, 'name'), `${ownersBindingName} is the owners' binding Warden keeps`) : duplicate(child(at, 'name'), name));
+        errs.push(reservedBindingNames.includes(name) ? forbidden(child(at, 'name'), `${name} is an owners' binding Warden keeps`) : duplicate(child(at, 'name'), name));
       }
       seen.add(name);
     }

@@ -42,7 +42,7 @@ const badTenants: BadTenant[] = [
   { name: 'a role binding naming a Role', object: tenant('t', { owners, roleBindings: [binding({ roleRef: { kind: 'Role', name: 'reader' } })] }), field: 'spec.roleBindings[0].roleRef.kind', message: 'Unsupported value: "Role"' },
   {
     name: 'a role binding named as the owners\' binding', object: tenant('t', { owners, roleBindings: [binding({ name: ownersBinding })] }),
-    field: 'spec.roleBindings[0].name', message: `Forbidden: ${ownersBinding} is the owners' binding Warden keeps`,
+    field: 'spec.roleBindings[0].name', message: `Forbidden: ${ownersBinding} is an owners' binding Warden keeps`,
   },
   { name: 'two role bindings of one name', object: tenant('t', { owners, roleBindings: [binding(), binding()] }), field: 'spec.roleBindings[1].name', message: 'Duplicate value: "viewers"' },
   { name: 'a role binding without subjects', object: tenant('t', { owners, roleBindings: [binding({ subjects: [] })] }), field: 'spec.roleBindings[0].subjects', message: 'Required value' },

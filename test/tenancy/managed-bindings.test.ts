@@ -1,9 +1,10 @@
 /**
- * The bindings Warden keeps in tenant namespaces: the owners' `admin`
- * binding and the tenant's own role bindings exist from the namespace's
- * first revision, are put back within a few reconcile intervals after a
- * delete or an edit, follow the Tenant when its owners or bindings change,
- * and are left alone (no writes at all) while they are as the tenant says.
+ * The RBAC objects Warden keeps for tenants: the owners' bindings and the
+ * tenant's own role bindings exist from the namespace's first revision, are
+ * refused to anyone writing them by hand (system:masters too), are put back
+ * within a few reconcile intervals after drift from outside the API, follow
+ * the Tenant when its owners or bindings change, and are left alone (no
+ * writes at all) while they are as the tenant says.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import type { KubeObject } from '../../engine/meta.ts';
 import { currentRevision } from '../../prisma/store/read.ts';
 import { writeBatch } from '../../prisma/store/write.ts';
 import { startTestWarden, type TestWarden } from '../support/warden.ts';
-import { api, mergePatch, ok, type Api } from '../api/client.ts';
+import { api, assertRefused, mergePatch, ok, type Api } from '../api/client.ts';
 import { group, roleRef, user, type Obj } from '../api/builders.ts';
 import { applyAll, as, bindingsPath, eventually, managedLabel, ownersBinding, roleBinding, tenant, tenantLabel, tenantNamespace, tenantsPath } from './support.ts';
 
@@ -62,39 +63,69 @@ describe('what a tenant namespace starts with', () => {
   });
 });
 
-describe('repairs', () => {
-  test('an owner deleting its own admin binding gets it back', async () => {
-    ok(await as(w, 'alice').delete(bindingPath('acme-web', ownersBinding)));
+/** Changes a stored object outside the API (as a restore from a backup, or a failed write, might), then lets this replica see it. */
+async function drift(ops: Parameters<typeof writeBatch>[1]): Promise<void> {
+  await writeBatch(w.warden.deps.db.prisma, ops, 'test');
+  await w.warden.deps.snapshots.refresh();
+}
+
+describe('managed objects are not written by hand', () => {
+  const refusedAs = (name: string, kind = 'rolebindings') => ({
+    code: 403, reason: 'Forbidden', message: [`${kind}.rbac.authorization.k8s.io "${name}" is forbidden: it is managed by Warden`, 'change the Tenant instead'],
+  });
+
+  test('an owner may not delete or edit its own admin binding, nor may system:masters: 403, nothing written', async () => {
+    await assertRefused(w, admin, () => as(w, 'alice').delete(bindingPath('acme-web', ownersBinding)), refusedAs(ownersBinding));
+    await assertRefused(w, admin, () => admin.delete(bindingPath('acme-jobs', 'acme-viewers')), refusedAs('acme-viewers'));
+    await assertRefused(w, admin, () => admin.patch(bindingPath('acme-web', ownersBinding), { subjects: [user('alice'), user('mallory')] }, mergePatch), refusedAs(ownersBinding));
+    await assertRefused(w, admin, () => admin.patch(bindingPath('acme-web', 'acme-viewers'), { metadata: { labels: { [managedLabel]: null } } }, mergePatch), refusedAs('acme-viewers'));
+    await assertRefused(w, admin, () => admin.patch('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/warden:tenant:acme:owners', { subjects: [user('mallory')] }, mergePatch), refusedAs('warden:tenant:acme:owners', 'clusterrolebindings'));
+    await assertRefused(w, admin, () => admin.delete('/apis/rbac.authorization.k8s.io/v1/clusterroles/warden:tenant-namespace-owner'), refusedAs('warden:tenant-namespace-owner', 'clusterroles'));
+    assert.equal(await may(as(w, 'mallory'), 'acme-web'), false);
+  });
+
+  test('their names are reserved, and a look-alike labelled as managed is refused', async () => {
+    await assertRefused(w, admin, () => admin.post('/apis/rbac.authorization.k8s.io/v1/clusterroles', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'warden:tenant:zeta:owner' }, rules: [] }), refusedAs('warden:tenant:zeta:owner', 'clusterroles'));
+    const lookAlike = roleBinding('acme-web', 'sneaky', roleRef('ClusterRole', 'admin'), [user('mallory')]);
+    await assertRefused(w, admin, () => admin.post(bindingsPath('acme-web'), { ...lookAlike, metadata: { ...lookAlike.metadata, labels: { [managedLabel]: 'true', [tenantLabel]: 'acme' } } }), refusedAs('sneaky'));
+  });
+});
+
+describe('repairs of drift from outside the API', () => {
+  test('a deleted owners\' binding is put back', async () => {
+    const current = (await getBinding('acme-web', ownersBinding))!;
+    await drift([{ op: 'delete', before: current as KubeObject }]);
     await eventually('the owners\' binding is back', async () => (await getBinding('acme-web', ownersBinding))?.subjects?.[0]?.name === 'alice', repairWindowMs);
     assert.equal(await may(as(w, 'alice'), 'acme-web'), true);
   });
 
   test('a deleted tenant binding is put back', async () => {
-    ok(await admin.delete(bindingPath('acme-jobs', 'acme-viewers')));
+    await drift([{ op: 'delete', before: (await getBinding('acme-jobs', 'acme-viewers'))! as KubeObject }]);
     await eventually('acme-viewers is back', async () => (await getBinding('acme-jobs', 'acme-viewers')) !== undefined, repairWindowMs);
   });
 
-  test('an edit adding a subject to the owners\' binding is undone', async () => {
-    ok(await admin.patch(bindingPath('acme-web', ownersBinding), { subjects: [user('alice'), user('mallory')] }, mergePatch));
+  test('a subject added to the owners\' binding is taken out again', async () => {
+    const current = (await getBinding('acme-web', ownersBinding))!;
+    await drift([{ op: 'update', before: current as KubeObject, object: { ...current, subjects: [user('alice'), user('mallory')] } as unknown as KubeObject }]);
     await eventually('mallory is gone from the binding', async () => (await getBinding('acme-web', ownersBinding))?.subjects?.length === 1, repairWindowMs);
     assert.deepEqual((await getBinding('acme-web', ownersBinding))!.subjects, [user('alice')]);
     assert.equal(await may(as(w, 'mallory'), 'acme-web'), false);
     const history = await w.warden.deps.db.prisma.change.findMany({ where: { kind: 'RoleBinding', namespace: 'acme-web', name: ownersBinding }, orderBy: { id: 'asc' } });
-    assert.deepEqual(history.slice(-3).map((c) => `${c.operation} by ${c.actor}`), ['update by warden:admin', 'delete by system:warden:tenancy', 'create by system:warden:tenancy']);
+    assert.deepEqual(history.slice(-3).map((c) => `${c.operation} by ${c.actor}`), ['update by test', 'delete by system:warden:tenancy', 'create by system:warden:tenancy']);
   });
 
   test('a managed binding replaced with another role is restored to its role', async () => {
-    // roleRef cannot change through the API: swap the binding in one store write, as a restore from a backup might.
     const current = (await getBinding('acme-jobs', ownersBinding))!;
     const swapped: Obj = { ...current, metadata: { ...current.metadata, uid: randomUUID(), resourceVersion: undefined, managedFields: undefined }, roleRef: roleRef('ClusterRole', 'view') };
-    await writeBatch(w.warden.deps.db.prisma, [{ op: 'delete', before: current as KubeObject }, { op: 'create', object: swapped as KubeObject }], 'test');
-    await w.warden.deps.snapshots.refresh();
+    await drift([{ op: 'delete', before: current as KubeObject }, { op: 'create', object: swapped as KubeObject }]);
     await eventually('the owners\' binding names admin again', async () => (await getBinding('acme-jobs', ownersBinding))?.roleRef?.name === 'admin', repairWindowMs);
   });
 
-  test('a managed label removed from the binding is put back', async () => {
-    ok(await admin.patch(bindingPath('acme-web', 'acme-viewers'), { metadata: { labels: { [managedLabel]: null } } }, mergePatch));
-    await eventually('the label is back', async () => (await getBinding('acme-web', 'acme-viewers'))?.metadata?.labels?.[managedLabel] === 'true', repairWindowMs);
+  test('a widened owners\' ClusterRole is narrowed again', async () => {
+    const path = '/apis/rbac.authorization.k8s.io/v1/clusterroles/warden:tenant:acme:owner';
+    const current = ok(await admin.get(path));
+    await drift([{ op: 'update', before: current as KubeObject, object: { ...current, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] } as unknown as KubeObject }]);
+    await eventually('the rules are the tenant\'s again', async () => ok(await admin.get(path)).rules.length === 3, repairWindowMs);
   });
 
   test('bindings as the tenant says are never rewritten: no write at all over many intervals', async () => {

@@ -6,6 +6,7 @@
  * bulk apply, webhooks and identity routes are written out below it.
  */
 import { rbacBase, rbacV1, roleRef, user, type Obj } from '../api/builders.ts';
+import { desiredTenantRbac } from '../../engine/tenancy/managed.ts';
 import { applyPath, networkPolicy, quota, role, roleBinding, serviceAccount, tenant, tenantNamespace } from './support.ts';
 
 /** What a row aims at: a kind's object in bolt (or a cluster-scoped one), or bolt's tenant. */
@@ -155,12 +156,20 @@ const denied: OtherAnswer = {
   code: 201, what: 'a review answering not allowed',
   check: (b) => { if (b.status?.allowed !== false) throw new Error(`expected allowed: false, got ${JSON.stringify(b.status)}`); },
 };
-/** A rules review of bolt's namespace shows only what every authenticated user may do (the self reviews), nothing on bolt's objects. */
+/**
+ * A rules review of bolt's namespace shows only what the owner holds cluster-wide: what every
+ * authenticated user may do (the self reviews) and its own tenant's cluster-scope rules (create
+ * namespaces, bulk apply, read tenant acme), nothing on bolt's objects.
+ */
+const ownClusterRules = new Set(desiredTenantRbac({ apiVersion: 'tenancy.warden.dev/v1', kind: 'Tenant', metadata: { name: 'acme' }, spec: {} })[0].rules!.map((r) => JSON.stringify(r)));
 const nothingThere: OtherAnswer = {
-  code: 201, what: 'a rules review with only the self reviews',
+  code: 201, what: 'a rules review with only the self reviews and acme\'s own cluster-scope rules',
   check: (b) => {
-    const groups = new Set((b.status?.resourceRules ?? []).flatMap((r: Obj) => r.apiGroups));
-    for (const g of groups) if (g !== 'authorization.k8s.io' && g !== 'authentication.k8s.io') throw new Error(`rules on API group "${g}" in another tenant's namespace`);
+    for (const r of (b.status?.resourceRules ?? []) as Obj[]) {
+      if (r.apiGroups.every((g: string) => g === 'authorization.k8s.io' || g === 'authentication.k8s.io')) continue;
+      const own = JSON.stringify({ apiGroups: r.apiGroups, resources: r.resources, ...(r.resourceNames ? { resourceNames: r.resourceNames } : {}), verbs: r.verbs });
+      if (!ownClusterRules.has(own)) throw new Error(`rule ${JSON.stringify(r)} in another tenant's namespace`);
+    }
   },
 };
 /** A list at cluster scope answers, as capsule-proxy filters kubectl's lists, with acme's items alone. */
@@ -224,6 +233,10 @@ export const matrix: Row[] = [
   {
     route: 'post /webhooks/admission', aim: 'quota', own: 403,
     body: (t) => ({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'u1', operation: 'DELETE', namespace: t.ns, name: t.name, kind: { group: '', version: 'v1', kind: 'ResourceQuota' }, resource: { group: '', version: 'v1', resource: 'resourcequotas' }, userInfo: { username: 'alice' } } }),
+  },
+  {
+    route: 'post /webhooks/admission/mutate', aim: 'namespace', own: 403,
+    body: (t) => ({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'u1', operation: 'CREATE', name: t.name, kind: { group: '', version: 'v1', kind: 'Namespace' }, resource: { group: '', version: 'v1', resource: 'namespaces' }, userInfo: { username: 'alice' }, object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: t.name } } } }),
   },
   {
     route: 'post /apis/networking.warden.dev/v1/trafficreviews', aim: 'policy', own: 403,

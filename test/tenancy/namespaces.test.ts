@@ -51,11 +51,26 @@ describe('where an owner may create namespaces', () => {
     assert.deepEqual(answers[1], answers[0]);
   });
 
-  test('without a tenant label the owner is told which tenants it may name', async () => {
-    const status = await assertRefused(w, admin, () => alice.post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'acme-unlabelled' } }), {
-      code: 422, reason: 'Invalid', message: [`metadata.labels[${tenantLabel}]: Required value`, '"acme"'],
-    });
-    assert.equal(status.details.causes[0].field, `metadata.labels[${tenantLabel}]`);
+  test('without a tenant label, an owner of one tenant gets the namespace in that tenant, with its bindings, and may delete it', async () => {
+    const carol = as(w, 'carol');
+    const ns = ok(await carol.post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'crowd-unlabelled' } }), 201);
+    assert.equal(ns.metadata.labels[tenantLabel], 'crowd');
+    const binding = ok(await admin.get(`/apis/rbac.authorization.k8s.io/v1/namespaces/crowd-unlabelled/rolebindings/${ownersBinding}`));
+    assert.equal(binding.metadata.resourceVersion, ns.metadata.resourceVersion);
+    ok(await carol.delete('/api/v1/namespaces/crowd-unlabelled'));
+    assert.equal(await count('crowd'), 2);
+  });
+
+  test('without a tenant label, an owner of several tenants is told which it may name', async () => {
+    await applyAll(admin, [tenant('crowd-extra', { owners: [user('carol')] })]);
+    try {
+      const status = await assertRefused(w, admin, () => as(w, 'carol').post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'crowd-unlabelled' } }), {
+        code: 422, reason: 'Invalid', message: [`metadata.labels[${tenantLabel}]: Required value`, '"crowd", "crowd-extra"'],
+      });
+      assert.equal(status.details.causes[0].field, `metadata.labels[${tenantLabel}]`);
+    } finally {
+      ok(await admin.delete(`${tenantsPath}/crowd-extra`));
+    }
   });
 
   test('a caller who may create any namespace is told a named tenant does not exist', async () => {
