@@ -9,6 +9,7 @@ import { requestInfo, type RequestInfo } from './request-info.ts';
 import { forbiddenMessage } from './status.ts';
 import { listScope, type ListScope } from '../engine/tenancy/list-scope.ts';
 import { findKind } from './resources/registry.ts';
+import { denyReasonFor, type BindingRef, type Decision } from '../engine/rbac/decision.ts';
 
 export function attributesOf(ctx: Pick<RequestContext, 'user'>, info: RequestInfo): Attributes {
   return {
@@ -48,6 +49,20 @@ export function forbiddenFor(a: Attributes, reason: string) {
   });
 }
 
+/** Whether `reader` may read the binding (get it by name), so a refusal may name it. */
+function mayRead(deps: AppDeps, reader: Attributes['user'], b: BindingRef): boolean {
+  return deps.authorizer.authorize({
+    user: reader, verb: 'get', isResourceRequest: true, namespace: b.namespace ?? '', apiGroup: 'rbac.authorization.k8s.io', apiVersion: 'v1',
+    resource: b.kind === 'RoleBinding' ? 'rolebindings' : 'clusterrolebindings', subresource: '', name: b.name, path: '',
+  }).allowed;
+}
+
+/** A denial's reason as `reader` may be told it: bindings it may not read are neither named nor counted. */
+export function reasonFor(deps: AppDeps, reader: Attributes['user'], attrs: Attributes, d: Decision): string {
+  if (d.allowed || !d.considered?.length) return d.reason;
+  return denyReasonFor(attrs, d.considered, (b) => mayRead(deps, reader, b));
+}
+
 /** For a cluster-scope list the caller may not make whole: the part it may see, if any. */
 function scopeOfList(deps: AppDeps, attrs: Attributes): ListScope | undefined {
   if (!attrs.isResourceRequest || attrs.namespace !== '' || (attrs.verb !== 'list' && attrs.verb !== 'watch')) return undefined;
@@ -64,7 +79,7 @@ export function authzMiddleware(deps: AppDeps) {
     const decision = deps.authorizer.authorize(attrs);
     if (!decision.allowed) {
       const scope = scopeOfList(deps, attrs);
-      if (!scope) throw forbiddenFor(attrs, decision.reason);
+      if (!scope) throw forbiddenFor(attrs, reasonFor(deps, ctx.user, attrs, decision));
       ctx.listScope = scope;
     }
     ctx.authorized = true;

@@ -57,7 +57,7 @@ export function selfSubjectAccessReview(deps: AppDeps) {
     const body = reviewBody<AccessSpec>(req, v1, 'SelfSubjectAccessReview');
     refuseInvalid('SelfSubjectAccessReview', group, [...validateAttributeBlocks(body.spec, 'spec'), ...validateEmptyMetadata(body.metadata)]);
     const attrs = attributesOf(ctx.user, body.spec);
-    const { status, revision } = decideAccess(deps, attrs);
+    const { status, revision } = decideAccess(deps, attrs, ctx.user);
     recordDecision(deps, ctx, 'SelfSubjectAccessReview', attrs, body.spec, status, revision);
     sendReview(req, res, 201, body, status, revision);
   };

@@ -9,6 +9,7 @@ import type { Attributes, UserInfo } from '../../engine/rbac/types.ts';
 import { child, invalid, type FieldError } from '../../engine/validation/field-error.ts';
 import type { AppDeps, RequestContext } from '../context.ts';
 import { send } from '../respond.ts';
+import { reasonFor } from '../authz.ts';
 import { badRequest, invalid as invalidStatus } from '../status.ts';
 
 export interface ResourceAttributesSpec {
@@ -107,11 +108,16 @@ export function subjectOf(spec: AccessSpec): UserInfo {
 
 export interface AccessStatus { allowed: boolean; denied?: boolean; reason?: string; evaluationError?: string }
 
-/** Decides `attrs` on the snapshot in force; the status a SubjectAccessReview carries, and its revision. */
-export function decideAccess(deps: AppDeps, attrs: Attributes): { status: AccessStatus; revision: number } {
+/**
+ * Decides `attrs` on the snapshot in force; the status a SubjectAccessReview
+ * carries, and its revision. With `reader` (a caller asking about itself, who
+ * may not read every binding), a denial names only the bindings it may read.
+ */
+export function decideAccess(deps: AppDeps, attrs: Attributes, reader?: UserInfo): { status: AccessStatus; revision: number } {
   const d = deps.authorizer.authorize(attrs);
   const status: AccessStatus = { allowed: d.allowed };
-  if (d.reason) status.reason = d.reason;
+  const reason = reader ? reasonFor(deps, reader, attrs, d) : d.reason;
+  if (reason) status.reason = reason;
   return { status, revision: d.revision };
 }
 

@@ -121,3 +121,19 @@ export function denyReason(attrs: Attributes, considered: readonly ConsideredBin
   const count = considered.length === 1 ? '1 binding applies' : `${considered.length} bindings apply`;
   return `${head}: ${count}${missingNote}, and no rule of their roles matches the ${what} (${shown}${more})`;
 }
+
+/**
+ * The deny reason as told to a reader who may read only some of the
+ * bindings that applied (`readable`): all readable, the full reason; else
+ * the readable ones alone are named and counted, so a refusal never tells
+ * a tenant that another tenant's bindings exist, or how many there are.
+ */
+export function denyReasonFor(attrs: Attributes, considered: readonly ConsideredBinding[], readable: (binding: BindingRef) => boolean): string {
+  const shown = considered.filter((c) => readable(c.binding));
+  if (shown.length === considered.length) return denyReason(attrs, considered);
+  const head = `RBAC: denied ${describeRequest(attrs)} for ${describeRequester(attrs.user)}`;
+  if (shown.length === 0) return `${head}: no binding the reader may see grants it`;
+  const listed = shown.slice(0, listedBindings).map(describeConsidered).join('; ');
+  const more = shown.length > listedBindings ? `; and ${shown.length - listedBindings} more` : '';
+  return `${head}: no rule of the bindings the reader may see matches the ${attrs.isResourceRequest ? 'verb, API group, resource and name' : 'verb and URL'} (${listed}${more})`;
+}
