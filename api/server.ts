@@ -22,6 +22,7 @@ import { decisionLogFor } from './audit/decision-log.ts';
 import type { Config } from './config.ts';
 import type { AppDeps } from './context.ts';
 import { ServerMetrics } from './metrics.ts';
+import { answerClientErrors, maxHeaderBytes } from './client-errors.ts';
 import { namespaceOwnerRole } from '../engine/tenancy/managed.ts';
 import type { KubeObject } from '../engine/meta.ts';
 
@@ -130,10 +131,12 @@ export async function startWarden(config: Readonly<Config>, opts: WardenOptions 
       };
       // The certificate first (creating one takes a moment): once /readyz answers, all is up.
       const tls = config.tlsPort !== undefined ? await tlsMaterial(config) : undefined;
-      warden.server = http.createServer(app);
+      warden.server = http.createServer({ maxHeaderSize: maxHeaderBytes }, app);
+      answerClientErrors(warden.server);
       warden.url = `http://${await listen(warden.server, config.port)}`;
       if (tls && config.tlsPort !== undefined) {
-        warden.tlsServer = https.createServer({ cert: tls.cert, key: tls.key }, app);
+        warden.tlsServer = https.createServer({ cert: tls.cert, key: tls.key, maxHeaderSize: maxHeaderBytes }, app);
+        answerClientErrors(warden.tlsServer);
         warden.tlsUrl = `https://${await listen(warden.tlsServer, config.tlsPort)}`;
         warden.tlsCertFile = tls.certFile;
       }

@@ -132,3 +132,32 @@ describe('case-altered paths', () => {
     assert.ok(tried > 50, `tried ${tried} paths`);
   });
 });
+
+describe('oversized requests', () => {
+  test('a 70 KB URL is answered with a Status, not a reset connection', async () => {
+    const r = await send('GET', `/api/v1/namespaces/${'a'.repeat(70 * 1024)}`, w.adminToken);
+    assert.equal(r.status, 404);
+    assert.equal(r.body.kind, 'Status');
+  });
+
+  test('headers past 1 MiB are 431 RequestHeaderFieldsTooLarge, read by the client, and the server keeps serving', async () => {
+    const r = await send('GET', `/api/v1/namespaces?labelSelector=${'a'.repeat(1100 * 1024)}`, w.adminToken);
+    assert.equal(r.status, 431);
+    assert.equal(r.body.reason, 'RequestHeaderFieldsTooLarge');
+    assert.equal((await send('GET', '/livez')).status, 200);
+  });
+
+  test('a request the HTTP parser cannot read is 400 with a Status', async () => {
+    const net = await import('node:net');
+    const url = new URL(w.warden.url!);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(url.port), url.hostname, () => socket.write('GET /livez HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n'));
+      let text = '';
+      socket.on('data', (d) => { text += d; });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 400 Bad Request/);
+    assert.match(answer, /"reason":"BadRequest"/);
+  });
+});
