@@ -87,6 +87,9 @@ export const tooLarge = (limitBytes: number) => requestEntityTooLarge(`Request e
 /** 422 without field causes: a request that decodes but cannot be carried out as asked (a JSON patch that does not apply). */
 export const unprocessable = (message: string) => failure(422, 'Invalid', message);
 
+/** 410: a resourceVersion (or continue token) this server no longer has, or never had; clients relist after it. */
+export const expired = (message: string, causes?: StatusCause[]) => failure(410, 'Expired', message, causes ? { causes } : undefined);
+
 export const pathNotFound = () => failure(404, 'NotFound', 'the server could not find the requested resource');
 
 export const serviceUnavailable = (message: string, retryAfterSeconds?: number) =>

@@ -17,12 +17,22 @@ type QuotaStatus = { hard?: Record<string, string>; used?: Record<string, string
 const specOnly = (errs: FieldError[]) => errs.filter((e) => e.field.startsWith('spec'));
 const statusOnly = (errs: FieldError[]) => errs.filter((e) => e.field.startsWith('status'));
 
+/**
+ * `spec.hard` is written back in canonical form, as kube-apiserver stores
+ * a decoded Quantity; a value that does not parse is kept as sent, so that
+ * validation (which runs next) names it.
+ */
 export function prepareQuota(o: KubeObject, prev?: KubeObject): KubeObject {
-  const hard = canonicalStatusHard((o.spec as { hard?: unknown } | undefined)?.hard ?? {});
+  const spec = (o.spec ?? {}) as { hard?: unknown };
+  const hard = canonicalStatusHard(spec.hard ?? {});
   const before = ((prev?.status ?? {}) as QuotaStatus).used ?? {};
   const used: Record<string, string> = {};
   for (const name of Object.keys(hard)) used[name] = before[name] ?? '0';
-  return { ...o, status: { hard, used } };
+  const sent = spec.hard;
+  const specHard = sent && typeof sent === 'object' && !Array.isArray(sent)
+    ? Object.fromEntries(Object.entries(sent).map(([k, v]) => [k, hard[k] ?? v]))
+    : sent;
+  return { ...o, ...(o.spec !== undefined ? { spec: { ...spec, ...(sent !== undefined ? { hard: specHard } : {}) } } : {}), status: { hard, used } };
 }
 
 export const validateQuota = (o: KubeObject) => specOnly(validateResourceQuota(o));

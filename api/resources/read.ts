@@ -7,7 +7,7 @@ import { goQuote } from '../../engine/validation/go-quote.ts';
 import { getObject, listObjects, currentRevision } from '../../prisma/store/read.ts';
 import { contextOf, type AppDeps } from '../context.ts';
 import { send } from '../respond.ts';
-import { badRequest, invalid, methodNotAllowed, notFound, StatusError, type StatusDetails } from '../status.ts';
+import { badRequest, expired, invalid, methodNotAllowed, notFound } from '../status.ts';
 import { param } from './decode.ts';
 import { apiVersionOf, type ApiKind } from './registry.ts';
 
@@ -92,14 +92,6 @@ function parseResourceVersion(rv: string): bigint | undefined {
   return BigInt(rv);
 }
 
-function statusError(code: number, reason: string, message: string, details?: StatusDetails): StatusError {
-  const retry = details?.retryAfterSeconds;
-  return new StatusError(
-    { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code, ...(details ? { details } : {}) },
-    retry ? { 'Retry-After': String(retry) } : {},
-  );
-}
-
 /**
  * Whether a list asked at `resourceVersion` can be served from the current
  * revision, as kube's storage decides: a revision newer than any committed
@@ -117,13 +109,15 @@ function checkResourceVersion(query: Record<string, unknown>, current: number, l
   }
   const rv = parseResourceVersion(resourceVersion);
   if (rv === undefined) return;
+  // Newer than the database's own revision (read just now), so no replica can wait for it: a client
+  // holding it saw a database since restored from a backup, or made it up. kube-apiserver's watch cache
+  // answers 504 after waiting; here it is 410 Expired, which client libraries relist after as well.
   if (rv > BigInt(current)) {
-    throw statusError(504, 'Timeout', `Timeout: Too large resource version: ${rv}, current: ${current}`,
-      { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
+    throw expired(`Too large resource version: ${rv}, current: ${current}`, [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }]);
   }
   const match = queryValue(query, 'resourceVersionMatch');
   const exact = match === 'Exact' || (match === '' && limited);
-  if (exact && rv < BigInt(current)) throw statusError(410, 'Expired', 'The resourceVersion for the provided list is too old.');
+  if (exact && rv < BigInt(current)) throw expired('The resourceVersion for the provided list is too old.');
 }
 
 interface Selection {
