@@ -58,8 +58,15 @@ export function postgresVersion(): string | undefined {
     .sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a))[0];
 }
 
-/** Why this machine cannot run a private cluster (a test's `skip` value), or false. */
+/**
+ * Why these tests do not run here (a test's `skip` value), or false. They
+ * bring their own PostgreSQL whatever backend the suite runs on, so they
+ * run in the embedded-database pass of the suite and are skipped when it
+ * runs again against a server (WARDEN_TEST_DATABASE_URL), which would only
+ * repeat them.
+ */
 export function clusterUnavailable(): string | false {
+  if (process.env.WARDEN_TEST_DATABASE_URL) return 'the chaos tests bring their own PostgreSQL cluster and run in the suite\'s embedded-database pass, not again in the server pass';
   if (!onPath('pg_createcluster')) return 'pg_createcluster is not installed (Debian\'s postgresql-common): these tests need a private PostgreSQL cluster of their own';
   if (!postgresVersion()) return `no PostgreSQL server under ${installRoot}: these tests need a private PostgreSQL cluster of their own`;
   if (process.getuid?.() !== 0) return 'creating and controlling a private PostgreSQL cluster needs root';
