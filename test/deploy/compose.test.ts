@@ -232,7 +232,7 @@ test('each replica\'s environment is a valid Warden configuration whose drain fi
     const config = loadConfig(env);
     assert.equal(config.databaseUrl, envOf(svc).DATABASE_URL);
     const grace = durationMs(svc.stop_grace_period ?? '10s');
-    assert.ok(grace > config.shutdownTimeoutMs + 5_000, `${name}: stop_grace_period ${grace}ms outlasts the ${config.shutdownTimeoutMs}ms drain`);
+    assert.ok(grace > config.shutdownDelayMs + config.shutdownTimeoutMs + 5_000, `${name}: stop_grace_period ${grace}ms outlasts the ${config.shutdownDelayMs}ms drain delay and the ${config.shutdownTimeoutMs}ms drain`);
     assert.equal(svc.restart, 'unless-stopped', name);
   }
 });
