@@ -20,8 +20,6 @@ import { methodNotAllowed, pathNotFound } from './status.ts';
 import { requestValidator } from './request-validation.ts';
 import { createFastLane } from './fast-lane.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import './resources/escalation-check.ts';
-import './tenancy/checks.ts';
 
 export function parseSize(limit: string): number {
   const m = /^(\d+)(b|kb|mb)?$/i.exec(limit.trim());

@@ -13,6 +13,9 @@ import type { Authorizer } from './authorizer.ts';
 import type { ListScope } from '../engine/tenancy/list-scope.ts';
 import type { DecisionLog } from './audit/decision-log.ts';
 import type { ServerMetrics } from './metrics.ts';
+import type { WritePolicy } from './composition.ts';
+import type { AdmissionStep } from './webhooks/admission.ts';
+import type { DiscoveryGroup } from './discovery.ts';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -25,6 +28,12 @@ export interface AppDeps {
   /** Where review, admission and traffic decisions are recorded (`record` never blocks or throws). */
   decisions?: DecisionLog;
   metrics: ServerMetrics;
+  /** What every write passes and brings with it (api/composition.ts). */
+  writes: WritePolicy;
+  /** The validating admission webhook's steps, in order. */
+  admission: AdmissionStep[];
+  /** Discovery entries of resources that are not stored kinds. */
+  discovery: DiscoveryGroup[];
   /** Set once SIGTERM came: /readyz answers 503 and every answer closes its connection. */
   draining: { since?: number };
 }

@@ -6,7 +6,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { AppDeps } from './context.ts';
 import { auditRoutes } from './audit/routes.ts';
-import { apiGroup, apiGroups, coreResources, coreVersions, groupResources, version } from './discovery.ts';
+import { discoveryHandlers, version } from './discovery.ts';
 import { livez, readyz } from './health.ts';
 import { networkRoutes } from './network/routes.ts';
 import { openapiDocument, openapiIndex } from './openapi-v3.ts';
@@ -16,7 +16,6 @@ import { authorizationWebhook } from './reviews/authorization-webhook.ts';
 import { selfSubjectRulesReview, subjectRulesReview } from './reviews/rules-reviews.ts';
 import { rbacChangeReview } from './reviews/what-if.ts';
 import { resourceAccessReview } from './reviews/who-can.ts';
-import './reviews/discovery.ts';
 import { create } from './resources/create.ts';
 import { remove, removeCollection } from './resources/delete.ts';
 import { patch } from './resources/patch.ts';
@@ -66,6 +65,7 @@ export function kindRoutes(deps: AppDeps): RouteDef[] {
 }
 
 export function routes(deps: AppDeps, extra: RouteDef[] = []): RouteDef[] {
+  const { coreVersions, coreResources, apiGroups, apiGroup, groupResources } = discoveryHandlers(deps.discovery ?? []);
   return [
     { method: 'get', path: '/livez', handler: livez, public: true },
     { method: 'get', path: '/readyz', handler: readyz(deps), public: true },

@@ -22,6 +22,7 @@ import { decisionLogFor } from './audit/decision-log.ts';
 import type { Config } from './config.ts';
 import type { AppDeps } from './context.ts';
 import { ServerMetrics } from './metrics.ts';
+import { admissionSteps, discoveryGroups, writePolicy } from './composition.ts';
 import { answerClientErrors, maxHeaderBytes } from './client-errors.ts';
 import { namespaceOwnerRole } from '../engine/tenancy/managed.ts';
 import type { KubeObject } from '../engine/meta.ts';
@@ -89,6 +90,7 @@ export async function startWarden(config: Readonly<Config>, opts: WardenOptions 
     );
     const deps: AppDeps = {
       config, db, snapshots, log, authorizer: createAuthorizer(snapshots), metrics, draining,
+      writes: writePolicy(), admission: admissionSteps(), discovery: discoveryGroups(),
       adminTokenHash: config.adminToken ? hashToken(config.adminToken) : undefined,
       decisions: decisionLogFor(config, db.prisma, log, metrics.registry),
     };

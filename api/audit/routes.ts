@@ -5,15 +5,17 @@
  */
 import type { Request, Response } from 'express';
 import type { AppDeps } from '../context.ts';
-import { registerDiscovery } from '../discovery.ts';
+import type { DiscoveryGroup } from '../discovery.ts';
 import type { RouteDef } from '../routes.ts';
 import { listChangesHandler } from './changes.ts';
 import { listDecisionsHandler } from './decisions.ts';
 
-registerDiscovery('audit.warden.dev', 'v1', [
-  { name: 'decisions', singularName: 'decision', namespaced: false, kind: 'Decision', verbs: ['list'] },
-  { name: 'changes', singularName: 'change', namespaced: false, kind: 'Change', verbs: ['list'] },
-]);
+export const auditDiscovery: DiscoveryGroup = {
+  group: 'audit.warden.dev', version: 'v1', resources: [
+    { name: 'decisions', singularName: 'decision', namespaced: false, kind: 'Decision', verbs: ['list'] },
+    { name: 'changes', singularName: 'change', namespaced: false, kind: 'Change', verbs: ['list'] },
+  ],
+};
 
 /** Prometheus text exposition of the server's metrics, the decision log's among them. */
 export function metricsHandler(deps: AppDeps) {

@@ -1,16 +1,14 @@
 /**
  * The identity routes beyond the generic CRUD of Users and Tokens: token
  * issuance replaces the generic create of Tokens, and service accounts get
- * kube's `token` subresource. Importing this module registers the identity
- * write checks and the subresource's discovery entry.
+ * kube's `token` subresource, and the subresource's discovery entry.
  */
 import type { Request, Response } from 'express';
 import type { AppDeps } from '../context.ts';
-import { registerDiscovery } from '../discovery.ts';
+import type { DiscoveryGroup } from '../discovery.ts';
 import type { ApiKind } from '../resources/registry.ts';
 import { issueToken } from './issue-token.ts';
 import { tokenRequest } from './token-request.ts';
-import './write-checks.ts';
 
 type Handler = (req: Request, res: Response) => unknown;
 
@@ -19,9 +17,11 @@ export const createHandlers: Partial<Record<string, (deps: AppDeps, k: ApiKind) 
   Token: issueToken,
 };
 
-registerDiscovery('', 'v1', [
-  { name: 'serviceaccounts/token', singularName: '', namespaced: true, group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] },
-]);
+export const iamDiscovery: DiscoveryGroup = {
+  group: '', version: 'v1', resources: [
+    { name: 'serviceaccounts/token', singularName: '', namespaced: true, group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] },
+  ],
+};
 
 export function iamRoutes(deps: AppDeps) {
   return [

@@ -13,7 +13,7 @@
  */
 import type { KubeObject } from '../../engine/meta.ts';
 import type { Attributes } from '../../engine/rbac/types.ts';
-import { registerWriteCheck } from '../resources/admission.ts';
+import type { WriteCheck } from '../resources/admission.ts';
 import { forbidden, methodNotAllowed } from '../status.ts';
 import { groupsOf, mastersGroup } from './user-strategy.ts';
 
@@ -24,7 +24,8 @@ export function markIssuing(token: KubeObject): void {
   issuing.add(token);
 }
 
-registerWriteCheck((_deps, ctx, k, next, _prev) => {
+/** Only a member of system:masters gives a user that group. */
+export const mastersGroupCheck: WriteCheck = (_deps, ctx, k, next, _prev) => {
   if (k.kind !== 'User' || !next) return;
   if (groupsOf(next).includes(mastersGroup) && !ctx.user.groups.includes(mastersGroup)) {
     throw forbidden(
@@ -32,9 +33,10 @@ registerWriteCheck((_deps, ctx, k, next, _prev) => {
       `user "${ctx.user.name}" is not in group "${mastersGroup}" and may not give a user that group`,
     );
   }
-});
+};
 
-registerWriteCheck((deps, ctx, k, next, prev) => {
+/** A group added to a user takes the right to act as it. */
+export const userGroupsCheck: WriteCheck = (deps, ctx, k, next, prev) => {
   if (k.kind !== 'User' || !next) return;
   const before = new Set(groupsOf(prev));
   for (const group of groupsOf(next)) {
@@ -51,11 +53,12 @@ registerWriteCheck((deps, ctx, k, next, prev) => {
       );
     }
   }
-});
+};
 
-registerWriteCheck((_deps, _ctx, k, next, prev) => {
+/** Tokens are created by issuance only. */
+export const tokenIssuanceCheck: WriteCheck = (_deps, _ctx, k, next, prev) => {
   if (k.kind !== 'Token' || !next || prev || issuing.has(next)) return;
   throw methodNotAllowed(
     `tokens.${k.group} "${next.metadata.name}" does not exist: a Token is created only by POST to /apis/${k.group}/${k.version}/tokens, which shows its secret once`,
   );
-});
+};

@@ -4,7 +4,7 @@
  * the request authorizer checks verb `create` on `trafficreviews` or
  * `reachabilityreviews` in group networking.warden.dev before a handler runs.
  */
-import { registerDiscovery } from '../discovery.ts';
+import type { DiscoveryGroup } from '../discovery.ts';
 import type { AppDeps } from '../context.ts';
 import type { RouteDef } from '../routes.ts';
 import { createReachabilityReview } from './reachability-review.ts';
@@ -13,10 +13,12 @@ import { createTrafficReview } from './traffic-review.ts';
 
 const base = `/apis/${reviewGroup}/${reviewVersion}`;
 
-registerDiscovery(reviewGroup, reviewVersion, [
-  { name: 'trafficreviews', singularName: 'trafficreview', namespaced: false, kind: 'TrafficReview', verbs: ['create'] },
-  { name: 'reachabilityreviews', singularName: 'reachabilityreview', namespaced: false, kind: 'ReachabilityReview', verbs: ['create'] },
-]);
+export const networkDiscovery: DiscoveryGroup = {
+  group: reviewGroup, version: reviewVersion, resources: [
+    { name: 'trafficreviews', singularName: 'trafficreview', namespaced: false, kind: 'TrafficReview', verbs: ['create'] },
+    { name: 'reachabilityreviews', singularName: 'reachabilityreview', namespaced: false, kind: 'ReachabilityReview', verbs: ['create'] },
+  ],
+};
 
 export function networkRoutes(deps: AppDeps): RouteDef[] {
   return [

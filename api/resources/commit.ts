@@ -41,24 +41,13 @@ export type OpExpander = (deps: AppDeps, ctx: RequestContext, ops: WriteOp[]) =>
  */
 export type CommitGuard = (tx: Tx, ops: WriteOp[]) => Promise<void>;
 
-const expanders: OpExpander[] = [];
-const guards: CommitGuard[] = [];
-
-export function registerOpExpander(e: OpExpander): void {
-  expanders.push(e);
-}
-
-export function registerCommitGuard(g: CommitGuard): void {
-  guards.push(g);
-}
-
 export async function commit(deps: AppDeps, ctx: RequestContext, requested: WriteOp[]): Promise<WriteResult> {
   let ops = requested;
-  for (const e of expanders) ops = e(deps, ctx, ops);
+  for (const e of deps.writes.expanders) ops = e(deps, ctx, ops);
   let result: WriteResult;
   try {
     const out = await writeBatchWith(deps.db.prisma, actorOf(ctx), async (tx) => {
-      for (const g of guards) await g(tx, ops);
+      for (const g of deps.writes.guards) await g(tx, ops);
       return { ops, value: undefined };
     });
     result = out.result!;

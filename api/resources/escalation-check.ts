@@ -13,10 +13,15 @@ import type { UserInfo } from '../../engine/rbac/types.ts';
 import type { AppDeps } from '../context.ts';
 import { StatusError, type Status } from '../status.ts';
 import { shapeErrors } from '../object-shape.ts';
-import { setRbacAdmission, type RbacAdmission } from '../webhooks/admission.ts';
-import { registerWriteCheck } from './admission.ts';
+import type { AdmissionStep } from '../webhooks/admission.ts';
+import type { AdmissionRequest } from '../webhooks/admission-review.ts';
+import type { WriteCheck } from './admission.ts';
 
 const rbacKinds = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
+
+function isRbacObject(request: AdmissionRequest): boolean {
+  return request.kind.group === 'rbac.authorization.k8s.io' && rbacKinds.has(request.kind.kind);
+}
 const plural: Record<string, string> = { Role: 'roles', ClusterRole: 'clusterroles', RoleBinding: 'rolebindings', ClusterRoleBinding: 'clusterrolebindings' };
 
 /** The escalation decision for `user` writing `next` over `prev` (null: create), on the snapshot in force. */
@@ -48,18 +53,20 @@ export function escalationStatus(d: EscalationDecision, next: KubeObject): Statu
   return new StatusError(status);
 }
 
-registerWriteCheck((deps, ctx, k, next, prev) => {
+/** Escalation prevention on the API's own RBAC writes. */
+export const escalationCheck: WriteCheck = (deps, ctx, k, next, prev) => {
   if (!next || !rbacKinds.has(k.kind)) return;
   const d = escalationDecision(deps, ctx.user, next, prev);
   if (!d.allowed) throw escalationStatus(d, next);
-});
+};
 
 /**
  * The escalation verdict on an AdmissionReview's RBAC write (CREATE or
  * UPDATE; no opinion on others), as the API's own writes get it. An object
  * whose fields have the wrong types is refused with 400.
  */
-export const admitRbacWrite: RbacAdmission = (deps, request) => {
+export const admitRbacWrite: AdmissionStep = (deps, _ctx, request) => {
+  if (!isRbacObject(request)) return undefined;
   if ((request.operation !== 'CREATE' && request.operation !== 'UPDATE') || !request.object) return undefined;
   const kind = request.kind.kind;
   const wrongTypes = [...shapeErrors(kind, request.object, 'request.object'), ...(request.oldObject ? shapeErrors(kind, request.oldObject, 'request.oldObject') : [])];
@@ -81,5 +88,3 @@ export const admitRbacWrite: RbacAdmission = (deps, request) => {
   const { code, reason, message } = escalationStatus(d, next).status;
   return { allowed: false, status: { code, reason: reason ?? 'Forbidden', message: message ?? '' } };
 };
-
-setRbacAdmission(admitRbacWrite);

@@ -30,8 +30,8 @@ import type { Snapshot } from '../../engine/snapshot.ts';
 import type { WriteOp } from '../../prisma/store/write.ts';
 import type { AppDeps } from '../context.ts';
 import { conflict, forbidden, forbiddenMessage, invalid } from '../status.ts';
-import { registerWriteCheck } from '../resources/admission.ts';
-import { registerCommitGuard, registerOpExpander } from '../resources/commit.ts';
+import type { WriteCheck } from '../resources/admission.ts';
+import type { CommitGuard, OpExpander } from '../resources/commit.ts';
 import { escalationDecision, escalationStatus } from '../resources/escalation-check.ts';
 import { repairOps, stampManaged } from './managed-writes.ts';
 
@@ -45,7 +45,8 @@ function reservedName(o: KubeObject, snapshot: Snapshot): boolean {
   return (o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding') && name.startsWith('warden:tenant');
 }
 
-registerWriteCheck((deps, ctx, k, next, prev) => {
+/** RBAC objects Warden manages for tenants, or named as they would be, are not written through the API. */
+export const managedObjectsCheck: WriteCheck = (deps, ctx, k, next, prev) => {
   if (!rbacKinds.has(k.kind)) return;
   const target = next ?? prev!;
   if (!isManaged(prev) && !isManaged(next) && (prev || !reservedName(target, deps.snapshots.current))) return;
@@ -54,9 +55,10 @@ registerWriteCheck((deps, ctx, k, next, prev) => {
     { resource: plural[k.kind], group: 'rbac.authorization.k8s.io', name: target.metadata.name },
     `it is managed by Warden${tenant ? ` for tenant "${tenant}"` : ' for tenants'} and kept as the Tenant says; change the Tenant instead`,
   );
-});
+};
 
-registerWriteCheck((deps, ctx, k, next, prev) => {
+/** Where namespaces land, and what writing or deleting a Tenant takes. */
+export const tenancyCheck: WriteCheck = (deps, ctx, k, next, prev) => {
   const snapshot = deps.snapshots.current;
   if (k.kind === 'Namespace' && next && !prev) {
     const verdict = namespaceCreateVerdict(deps, snapshot, ctx.user, tenantOf(next), next.metadata.name ?? '');
@@ -94,7 +96,7 @@ registerWriteCheck((deps, ctx, k, next, prev) => {
         `the tenant still has ${namespaces.length} namespaces (${namespaces.slice(0, 5).join(', ')}${namespaces.length > 5 ? ', …' : ''}); delete them first, or delete the tenant with propagationPolicy Foreground (kubectl delete --cascade=foreground) to delete them with it`);
     }
   }
-});
+};
 
 function refuseEscalation(deps: AppDeps, user: Attributes['user'], tenant: Tenant, grant: KubeObject, what: string): void {
   const d = escalationDecision(deps, user, grant, null);
@@ -104,7 +106,8 @@ function refuseEscalation(deps: AppDeps, user: Attributes['user'], tenant: Tenan
   throw err;
 }
 
-registerOpExpander((deps, ctx, ops) => {
+/** The managed objects a namespace or Tenant write brings with it, and a Foreground tenant delete's namespaces. */
+export const tenancyExpander: OpExpander = (deps, ctx, ops) => {
   const snapshot = deps.snapshots.current;
   const extra: WriteOp[] = [];
   const now = new Date();
@@ -129,9 +132,10 @@ registerOpExpander((deps, ctx, ops) => {
     }
   }
   return extra.length ? [...ops, ...extra] : ops;
-});
+};
 
-registerCommitGuard(async (tx, ops) => {
+/** A tenant's namespace limit, checked again inside the transaction so racing creates cannot pass it. */
+export const namespaceLimitGuard: CommitGuard = async (tx, ops) => {
   const creating = new Map<string, number>();
   for (const op of ops) {
     const t = op.op === 'create' && op.object.kind === 'Namespace' ? tenantOf(op.object) : undefined;
@@ -144,5 +148,4 @@ registerCommitGuard(async (tx, ops) => {
     const [{ count }] = await tx.query<{ count: number }>('SELECT count(*)::int AS count FROM namespace WHERE tenant = $1', name);
     if (count + adding > limit) throw forbiddenMessage(limitMessage(name, count, limit), { kind: 'namespaces' });
   }
-});
-
+};

@@ -3,18 +3,11 @@
  * admission webhook (AdmissionReview admission.k8s.io/v1 in and out; the
  * response echoes the request uid).
  *
- * Every request passes, in order, the checks that change nothing, then the
- * one that may write:
- * 1. a NetworkPolicy is validated as kube-apiserver validates it;
- * 2. an RBAC object (Role, ClusterRole, RoleBinding, ClusterRoleBinding) is
- *    put to the RBAC admission set with `setRbacAdmission` (no opinion
- *    until one is set);
- * 3. ResourceQuota admission, for every kind: pods, services and claims by
- *    their evaluators, any other kind by `count/<resource>.<group>` (a kind
- *    no quota tracks is allowed). An admitted request is charged to its
- *    quotas, a DELETE gives its charge back; dry runs charge nothing.
- * The first denial answers; warnings of every step are kept. Every answer
- * is recorded in the decision log.
+ * Every request passes the steps of `deps.admission` in order (composed in
+ * api/composition.ts: NetworkPolicy validation, RBAC escalation checks,
+ * namespace tenancy, ResourceQuota admission, which charges). The first
+ * denial answers; warnings of every step are kept. Every answer is
+ * recorded in the decision log.
  *
  * The caller is authorized like any request: a non-resource path, verb
  * `post`.
@@ -24,55 +17,30 @@ import { decodeDocument, requireMediaType } from '../body.ts';
 import { contextOf, type AppDeps, type RequestContext } from '../context.ts';
 import { send } from '../respond.ts';
 import { parseAdmissionReview, reviewResponse, type AdmissionRequest, type AdmissionVerdict } from './admission-review.ts';
-import { admitNetworkPolicy } from './network-policy-admission.ts';
-import { admitQuota } from './quota-admission.ts';
-import { admitNamespaceReview, mutateNamespace } from './namespace-admission.ts';
+import { mutateNamespace } from './namespace-admission.ts';
 import { StaleSnapshotError } from '../../prisma/snapshot-source.ts';
 import { isDatabaseUnavailable } from '../../prisma/store/errors.ts';
 
 /**
- * Decides an RBAC object's write (escalation prevention): a verdict, or
- * undefined for no opinion. It must not write anything.
+ * One step of the validating webhook: a verdict, or undefined for no
+ * opinion. A step that writes (charges, records) returns the revision of
+ * its write. The steps and their order are `deps.admission`
+ * (api/composition.ts).
  */
-export type RbacAdmission = (deps: AppDeps, request: AdmissionRequest) => AdmissionVerdict | undefined | Promise<AdmissionVerdict | undefined>;
-
-const rbacGroup = 'rbac.authorization.k8s.io';
-const rbacKinds = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
-let rbacAdmission: RbacAdmission | undefined;
-
-/**
- * Sets (or, with undefined, clears) the check RBAC objects pass; it applies
- * to every Warden in the process. Returns the one it replaces.
- */
-export function setRbacAdmission(fn: RbacAdmission | undefined): RbacAdmission | undefined {
-  const previous = rbacAdmission;
-  rbacAdmission = fn;
-  return previous;
-}
-
-export function isRbacObject(request: AdmissionRequest): boolean {
-  return request.kind.group === rbacGroup && rbacKinds.has(request.kind.kind);
-}
+export type AdmissionStep = (deps: AppDeps, ctx: RequestContext, request: AdmissionRequest) =>
+  (AdmissionVerdict & { revision?: number }) | undefined | Promise<(AdmissionVerdict & { revision?: number }) | undefined>;
 
 /** The verdict on one request, and the revision of the write it made, if any. */
 export async function decideAdmission(deps: AppDeps, ctx: RequestContext, request: AdmissionRequest): Promise<AdmissionVerdict & { revision?: number }> {
   const warnings: string[] = [];
-  const steps: (() => AdmissionVerdict | undefined | Promise<AdmissionVerdict | undefined>)[] = [
-    () => admitNetworkPolicy(request),
-    () => (rbacAdmission && isRbacObject(request) ? rbacAdmission(deps, request) : undefined),
-  ];
-  for (const step of steps) {
-    const v = await step();
+  let revision: number | undefined;
+  for (const step of deps.admission) {
+    const v = await step(deps, ctx, request);
     if (!v) continue;
     if (!v.allowed) return v;
     warnings.push(...(v.warnings ?? []));
+    if (v.revision !== undefined) revision = v.revision;
   }
-  const ns = await admitNamespaceReview(deps, ctx, request);
-  if (ns && !ns.allowed) return ns;
-  const quota = await admitQuota(deps, ctx, request);
-  if (!quota.allowed) return quota;
-  warnings.push(...(quota.warnings ?? []));
-  const revision = quota.revision ?? ns?.revision;
   return { allowed: true, ...(warnings.length ? { warnings } : {}), ...(revision !== undefined ? { revision } : {}) };
 }
 

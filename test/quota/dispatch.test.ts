@@ -1,13 +1,14 @@
 /**
  * What the webhook asks of each kind besides quota: NetworkPolicies are
- * validated as kube-apiserver validates them; RBAC objects go to the RBAC
- * admission once one is set; every check that changes nothing comes before
+ * validated as kube-apiserver validates them; RBAC objects go to the
+ * escalation step; every check that changes nothing comes before
  * the charge, so a request refused by one is never charged.
  */
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestWarden, type TestWarden } from '../support/warden.ts';
-import { setRbacAdmission, type RbacAdmission } from '../../api/webhooks/admission.ts';
+import type { AdmissionStep } from '../../api/webhooks/admission.ts';
+import { admitRbacWrite } from '../../api/resources/escalation-check.ts';
 import { api, revision, type Api } from '../api/client.ts';
 import type { Obj } from '../api/builders.ts';
 import { admit, create, quota, review, targets, usedOf } from './builders.ts';
@@ -59,23 +60,30 @@ describe('NetworkPolicy', () => {
 });
 
 describe('RBAC objects', () => {
-  // Each test sets its own RBAC admission and puts back the one in force.
-  let inForce: RbacAdmission | undefined;
-  beforeEach(() => { inForce = setRbacAdmission(undefined); });
-  afterEach(() => { setRbacAdmission(inForce); });
+  // Each test puts its own RBAC step where the composed one stands, and puts the composed list back.
+  let composed: AdmissionStep[];
+  beforeEach(() => { composed = w.warden.deps.admission; });
+  afterEach(() => { w.warden.deps.admission = composed; });
+  const withRbacStep = (step: AdmissionStep) => { w.warden.deps.admission = composed.map((s) => (s === admitRbacWrite ? step : s)); };
   const role = (name: string): Obj => ({
     apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace: 'rbac' },
     rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }],
   });
 
-  test('get no opinion while no RBAC admission is set', async () => {
+  test('the escalation check is one of the composed steps', () => {
+    assert.ok(composed.includes(admitRbacWrite));
+  });
+
+  test('a step with no opinion lets the request on to quota', async () => {
+    withRbacStep(() => undefined);
     assert.equal((await admit(a, create(targets.role, role('reader')))).allowed, true);
   });
 
-  test('the RBAC admission\'s denial answers, and the request is not charged', async () => {
+  test('the RBAC step\'s denial answers, and the request is not charged', async () => {
     await quota(a, 'rbac', 'objects', { 'count/roles.rbac.authorization.k8s.io': '5' });
     const seen: Obj[] = [];
-    setRbacAdmission((_deps, request) => {
+    withRbacStep((_deps, _ctx, request) => {
+      if (request.kind.kind !== 'Role') return undefined;
       seen.push(request);
       if (request.name !== 'escalator') return undefined;
       return { allowed: false, status: { code: 403, reason: 'Forbidden', message: 'roles.rbac.authorization.k8s.io "escalator" is forbidden: attempting to grant RBAC permissions not currently held' } };
@@ -88,15 +96,15 @@ describe('RBAC objects', () => {
     assert.deepEqual(seen.map((r) => [r.operation, r.kind.kind, r.name, r.userInfo.username]), [['CREATE', 'Role', 'escalator', 'alice'], ['CREATE', 'Role', 'reader', 'alice']]);
   });
 
-  test('warnings of an RBAC admission that allows are passed on', async () => {
-    setRbacAdmission(() => ({ allowed: true, warnings: ['binds a role that does not exist yet'] }));
+  test('warnings of a step that allows are passed on', async () => {
+    withRbacStep(() => ({ allowed: true, warnings: ['binds a role that does not exist yet'] }));
     const response = await admit(a, create(targets.role, role('later')));
     assert.deepEqual(response, { uid: response.uid, allowed: true, warnings: ['binds a role that does not exist yet'] });
   });
 
-  test('only RBAC kinds are put to it', async () => {
-    setRbacAdmission(() => ({ allowed: false, status: { code: 403, reason: 'Forbidden', message: 'no' } }));
+  test('the escalation step has no opinion on other kinds', async () => {
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'rbac' } };
+    assert.equal(await admitRbacWrite(w.warden.deps, {} as never, (create(targets.configMap, cm) as { request: never }).request), undefined);
     assert.equal((await admit(a, create(targets.configMap, cm))).allowed, true);
   });
 });
