@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { AppDeps, RequestContext } from './context.ts';
 import { authnMiddleware } from './authn.ts';
 import { authzMiddleware } from './authz.ts';
-import { consistencyMiddleware } from './consistency.ts';
+import { consistencyMiddleware, refuseMalformedMinRevision } from './consistency.ts';
 import { readBody } from './body.ts';
 import { errorHandler } from './error-handler.ts';
 import { expressPath, routes, type RouteDef } from './routes.ts';
@@ -81,9 +81,10 @@ export function createApp(deps: AppDeps, extra: RouteDef[] = []) {
   const table = routes(deps, extra);
   for (const r of table.filter((x) => x.public)) app[r.method](expressPath(r.path), r.handler as express.RequestHandler);
 
-  app.use(consistencyMiddleware(deps));
   app.use(authnMiddleware(deps));
+  app.use(consistencyMiddleware(deps));
   app.use(authzMiddleware(deps));
+  app.use(refuseMalformedMinRevision);
   app.use(express.raw({ type: () => true, limit: bodyLimit }));
   app.use(readBody);
   for (const r of table.filter((x) => !x.public)) {

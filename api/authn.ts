@@ -10,7 +10,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { authenticateToken, serviceAccountGroups, serviceAccountOf, type Authenticated } from '../engine/identity.ts';
 import type { Attributes } from '../engine/rbac/types.ts';
 import type { AppDeps } from './context.ts';
-import { badRequest, forbiddenMessage, unauthorized } from './status.ts';
+import { StatusError, badRequest, forbiddenMessage, unauthorized } from './status.ts';
+import { minRevisionWaitMs, requestedRevision } from './consistency.ts';
 
 export const adminUser: Authenticated = { name: 'warden:admin', groups: ['system:masters', 'system:authenticated'] };
 
@@ -88,12 +89,29 @@ export function impersonate(deps: AppDeps, req: Request, caller: Authenticated):
   return out;
 }
 
-/** Express middleware: sets ctx.caller and ctx.user, or passes a 401/403 Status on. */
+/**
+ * Express middleware: sets ctx.caller and ctx.user, or passes a 401/403
+ * Status on. A token this replica does not know yet, sent with
+ * `X-Warden-Min-Revision` naming a revision it has not reached, may have
+ * been issued on another replica: authentication waits for that revision
+ * (as the consistency step would) and tries once more.
+ */
 export function authnMiddleware(deps: AppDeps) {
-  return (req: Request, res: Response, next: NextFunction) => {
+  const finish = (req: Request, res: Response, next: NextFunction, caller: Authenticated) => {
     const ctx = res.locals.ctx;
-    ctx.caller = authenticate(deps, req);
-    ctx.user = impersonate(deps, req, ctx.caller);
+    ctx.caller = caller;
+    ctx.user = impersonate(deps, req, caller);
     next();
+  };
+  return (req: Request, res: Response, next: NextFunction) => {
+    let caller: Authenticated;
+    try {
+      caller = authenticate(deps, req);
+    } catch (err) {
+      const wanted = requestedRevision(req);
+      if (!(err instanceof StatusError) || err.status.code !== 401 || !bearer(req) || wanted === undefined || deps.snapshots.revision >= wanted) throw err;
+      return deps.snapshots.waitFor(wanted, minRevisionWaitMs).then(() => finish(req, res, next, authenticate(deps, req)));
+    }
+    finish(req, res, next, caller);
   };
 }

@@ -143,16 +143,70 @@ function protobufAsJson(req: Request, raw: Buffer): Buffer {
   return Buffer.from(JSON.stringify(doc));
 }
 
+/**
+ * Strings as kube-apiserver's decoder leaves them and as PostgreSQL can
+ * hold them, in place: an unpaired UTF-16 surrogate becomes U+FFFD (as Go's
+ * JSON decoder does), and a NUL character, which no stored text may hold,
+ * is 400 naming its field. Iterative, so a body of any depth is walked
+ * without deep recursion (depth is refused later), and each object once, so
+ * YAML aliases that share or cycle back to an anchor end the walk (a cycle
+ * is refused later as too deep).
+ */
+export function normalizeStrings(root: unknown): unknown {
+  const fix = (s: string) => (s.isWellFormed() ? s : s.toWellFormed());
+  const refuseNul = (field: string) => {
+    throw badRequest(`the request body has a NUL character in ${field || 'a string'}, which no field may hold`, [{ reason: 'FieldValueInvalid', message: 'must not contain NUL characters', field }]);
+  };
+  if (typeof root === 'string') {
+    if (root.includes('\u0000')) refuseNul('');
+    return fix(root);
+  }
+  const stack: { value: unknown; path: string }[] = [{ value: root, path: '' }];
+  const seen = new Set<object>();
+  while (stack.length) {
+    const { value, path } = stack.pop()!;
+    if (value === null || typeof value !== 'object' || seen.has(value)) continue;
+    seen.add(value);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const v = value[i];
+        if (typeof v === 'string') {
+          if (v.includes('\u0000')) refuseNul(`${path}[${i}]`);
+          value[i] = fix(v);
+        } else if (v !== null && typeof v === 'object') stack.push({ value: v, path: `${path}[${i}]` });
+      }
+      continue;
+    }
+    const o = value as Record<string, unknown>;
+    for (const key of Object.keys(o)) {
+      const at = path ? `${path}.${key}` : key;
+      if (key.includes('\u0000')) refuseNul(at);
+      const v = o[key];
+      if (!key.isWellFormed()) {
+        delete o[key];
+        o[key.toWellFormed()] = v;
+      }
+      if (typeof v === 'string') {
+        if (v.includes('\u0000')) refuseNul(at);
+        o[key.isWellFormed() ? key : key.toWellFormed()] = fix(v);
+      } else if (v !== null && typeof v === 'object') stack.push({ value: v, path: at });
+    }
+  }
+  return root;
+}
+
 /** Decodes one document; an empty body or a syntax error is 400 BadRequest. */
 export function decodeDocument(req: Request, type: MediaType): unknown {
   const text = rawText(req);
   if (text.trim() === '') throw badRequest('the request body is empty');
   if (type.endsWith('json')) {
+    let doc: unknown;
     try {
-      return JSON.parse(text);
+      doc = JSON.parse(text);
     } catch (err) {
       throw badRequest(`error decoding JSON request body: ${(err as Error).message}`);
     }
+    return normalizeStrings(doc);
   }
   const docs = decodeYamlDocuments(text);
   if (docs.length !== 1) throw badRequest(`expected one YAML document in the request body, found ${docs.length}`);
@@ -161,11 +215,20 @@ export function decodeDocument(req: Request, type: MediaType): unknown {
 
 /** Every non-empty document of a YAML stream; a syntax error is 400 BadRequest naming its line. */
 export function decodeYamlDocuments(text: string): unknown[] {
-  const docs = YAML.parseAllDocuments(text, { uniqueKeys: true });
+  let docs: ReturnType<typeof YAML.parseAllDocuments>;
+  try {
+    docs = YAML.parseAllDocuments(text, { uniqueKeys: true });
+  } catch (err) {
+    // The parser recurses per level of nesting; a body nested thousands deep exhausts the stack.
+    if (err instanceof RangeError) throw badRequest(`the request body nests objects and lists more than ${maxBodyDepth} levels deep`);
+    throw err;
+  }
   const out: unknown[] = [];
   for (const d of Array.isArray(docs) ? docs : [docs]) {
     if (d.errors.length) {
       const e = d.errors[0];
+      // The parser recurses per level of nesting and reports an exhausted stack as a document error.
+      if (/Maximum call stack size exceeded/.test(e.message)) throw badRequest(`the request body nests objects and lists more than ${maxBodyDepth} levels deep`);
       const line = e.linePos?.[0]?.line;
       throw badRequest(`error decoding YAML request body${line ? ` (line ${line})` : ''}: ${e.message.split('\n')[0]}`);
     }
@@ -173,9 +236,10 @@ export function decodeYamlDocuments(text: string): unknown[] {
     try {
       value = d.toJS({ maxAliasCount: 100 });
     } catch (err) {
+      if (err instanceof RangeError) throw badRequest(`the request body nests objects and lists more than ${maxBodyDepth} levels deep`);
       throw badRequest(`error decoding YAML request body: ${(err as Error).message.split('\n')[0]}`);
     }
-    if (value !== null && value !== undefined) out.push(value);
+    if (value !== null && value !== undefined) out.push(normalizeStrings(value));
   }
   return out;
 }

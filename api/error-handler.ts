@@ -15,19 +15,13 @@ import { StaleSnapshotError } from '../prisma/snapshot-source.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { RequestContext } from './context.ts';
 
-interface ValidatorError { status?: number; message?: string; errors?: { path?: string; message?: string; errorCode?: string }[]; type?: string; limit?: number }
-
-/** `/body/rules/0/verbs` -> `rules[0].verbs`; `/query/limit` -> `limit`. */
-function fieldOf(path: string | undefined): string {
-  if (!path) return '';
-  const parts = path.replace(/^\.?\/?(body|query|params|headers)\/?\.?/, '').split(/[/.]/).filter((p) => p !== '');
-  return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
-}
+/** What express's body reader and router throw: an HTTP status, a type, and a message. */
+interface HttpError { status?: number; message?: string; type?: string; limit?: number }
 
 /** `contentType` is the request's, named by a 415 (the validator's own text names `undefined` when there is none). */
 export function toStatusError(err: unknown, bodyLimitBytes: number, contentType?: string): StatusError | undefined {
   if (err instanceof StatusError) return err;
-  const e = err as ValidatorError;
+  const e = err as HttpError;
   if (e?.type === 'entity.too.large') return tooLarge(e.limit ?? bodyLimitBytes);
   if (e?.type === 'entity.parse.failed' || e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return badRequest(String(e.message));
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
@@ -36,11 +30,7 @@ export function toStatusError(err: unknown, bodyLimitBytes: number, contentType?
       case 405: return methodNotAllowed();
       case 413: return tooLarge(bodyLimitBytes);
       case 415: return unsupportedMediaType(contentType?.split(';')[0].trim() || '(none)');
-      default: {
-        const causes = (e.errors ?? []).map((c) => ({ reason: 'FieldValueInvalid', message: c.message ?? '', field: fieldOf(c.path) }));
-        const text = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message)).join('; ') || String(e.message);
-        return badRequest(`the request does not match the API schema: ${text}`, causes);
-      }
+      default: return badRequest(String(e.message));
     }
   }
   return undefined;

@@ -7,8 +7,8 @@
  * read them as they are.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { loadSpec } from './openapi.ts';
+import type { ValidateFunction } from 'ajv';
+import { compileSchema, loadSpec, schemaCauses } from './openapi.ts';
 import { mediaTypeOf, rawBody } from './body.ts';
 import { badRequest, unsupportedMediaType, type StatusCause } from './status.ts';
 
@@ -18,48 +18,9 @@ interface Operation {
   requestBody?: { required?: boolean; content?: Record<string, { schema?: unknown }> };
 }
 
-const specId = 'warden-openapi';
-let ajv: Ajv | undefined;
-
-function compiler(): Ajv {
-  if (!ajv) {
-    // OpenAPI 3.0 schemas: extensions (x-*) are no keywords, formats are informational.
-    ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-    ajv.addSchema({ $id: specId, components: loadSpec().components });
-  }
-  return ajv;
-}
-
-/** Local refs point into the registered document; inline schemas are compiled as they are. */
-function compile(schema: unknown): ValidateFunction {
-  const rewritten = JSON.parse(JSON.stringify(schema ?? {}).replaceAll('"#/components/', `"${specId}#/components/`));
-  return compiler().compile(rewritten);
-}
-
 function resolveParameter(p: Parameter | { $ref: string }): Parameter {
   if ('$ref' in p) return loadSpec().components.parameters[p.$ref.replace('#/components/parameters/', '')] as Parameter;
   return p;
-}
-
-/** `/rules/0/verbs` -> `rules[0].verbs`. */
-function fieldOf(prefix: string, instancePath: string): string {
-  return instancePath.split('/').slice(1).reduce((acc, seg) => {
-    const s = seg.replace(/~1/g, '/').replace(/~0/g, '~');
-    return /^\d+$/.test(s) ? `${acc}[${s}]` : acc ? `${acc}.${s}` : s;
-  }, prefix);
-}
-
-function causesOf(errors: ErrorObject[] | null | undefined, prefix = ''): StatusCause[] {
-  const seen = new Set<string>();
-  const out: StatusCause[] = [];
-  for (const e of errors ?? []) {
-    const field = fieldOf(prefix, e.instancePath);
-    const message = e.keyword === 'additionalProperties' ? `unknown field "${String(e.params.additionalProperty)}"` : e.message ?? 'is not valid';
-    if (seen.has(`${field}\0${message}`)) continue;
-    seen.add(`${field}\0${message}`);
-    out.push({ reason: 'FieldValueInvalid', message, field });
-  }
-  return out;
 }
 
 function refuse(causes: StatusCause[]): never {
@@ -85,9 +46,9 @@ export function requestValidator(template: string, method: string): RequestHandl
   if (!op) throw new Error(`openapi.yaml has no ${method.toUpperCase()} ${template}`);
   const params = [...(item.parameters ?? []), ...(op.parameters ?? [])].map(resolveParameter);
   const query = new Map<string, QueryCheck>();
-  for (const p of params) if (p.in === 'query') query.set(p.name, { validate: compile(p.schema ?? {}), schema: p.schema, allowEmpty: p.allowEmptyValue === true });
+  for (const p of params) if (p.in === 'query') query.set(p.name, { validate: compileSchema(p.schema ?? {}), schema: p.schema, allowEmpty: p.allowEmptyValue === true });
   const bodies = new Map<string, ValidateFunction>();
-  for (const [type, media] of Object.entries(op.requestBody?.content ?? {})) bodies.set(type, compile(media.schema ?? {}));
+  for (const [type, media] of Object.entries(op.requestBody?.content ?? {})) bodies.set(type, compileSchema(media.schema ?? {}));
   const bodyRequired = op.requestBody?.required === true;
 
   return (req: Request, _res: Response, next: NextFunction) => {
@@ -106,7 +67,7 @@ export function requestValidator(template: string, method: string): RequestHandl
       for (const v of Array.isArray(raw) ? raw : [raw]) {
         // As OpenAPI has it, a parameter without allowEmptyValue may not be given empty.
         if (v === '' && !check.allowEmpty) causes.push({ reason: 'FieldValueInvalid', message: 'must not be empty', field: name });
-        else if (!check.validate(coerce(v, check.schema))) causes.push(...causesOf(check.validate.errors, name));
+        else if (!check.validate(coerce(v, check.schema))) causes.push(...schemaCauses(check.validate.errors, name));
       }
     }
     if (causes.length) refuse(causes);
@@ -116,7 +77,7 @@ export function requestValidator(template: string, method: string): RequestHandl
         const type = mediaTypeOf(req);
         const validate = bodies.get(type);
         if (!validate) throw unsupportedMediaType(type || '(none)');
-        if (!validate(req.body)) refuse(causesOf(validate.errors));
+        if (!validate(req.body)) refuse(schemaCauses(validate.errors));
       }
     } else if (bodyRequired) {
       throw badRequest('the request body is empty');

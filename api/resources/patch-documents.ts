@@ -7,6 +7,7 @@
 import fastJsonPatch from 'fast-json-patch';
 import { StatusError, badRequest, requestEntityTooLarge, unprocessable } from '../status.ts';
 import { isPlainObject } from './decode.ts';
+import { maxBodyDepth, nestsDeeperThan } from '../body.ts';
 
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isPlainObject(patch)) return structuredClone(patch);
@@ -51,12 +52,17 @@ export function jsonPatch(target: unknown, ops: unknown): unknown {
   if (ops.length > maxJSONPatchOperations) throw requestEntityTooLarge(`The allowed maximum operations in a JSON patch is ${maxJSONPatchOperations}, got ${ops.length}`);
   let doc = structuredClone(target);
   ops.forEach((op, i) => {
+    // RFC 6902 4.4: a value cannot be moved into one of its own children (from "" moves the whole document).
+    if (op.op === 'move' && typeof op.from === 'string' && typeof op.path === 'string' && op.path !== op.from && (op.from === '' || op.path.startsWith(`${op.from}/`))) {
+      throw notApplicable(`JSON patch operation ${i} (${describeOp(op)}) cannot be applied: a value cannot be moved into one of its own children`);
+    }
     try {
       doc = fastJsonPatch.applyOperation(doc, op as fastJsonPatch.Operation, true, true, true, i).newDocument;
     } catch (err) {
       throw notApplicable(`JSON patch operation ${i} (${describeOp(op)}) cannot be applied: ${failureOf(err)}`);
     }
   });
+  if (nestsDeeperThan(doc, maxBodyDepth)) throw notApplicable(`the patched object nests objects and lists more than ${maxBodyDepth} levels deep`);
   return doc;
 }
 
@@ -80,4 +86,17 @@ const firstLine = (text: string) => String(text).split('\n')[0];
 /** kube's answer to a patch that decodes but does not apply: 422 with its generic text, then what failed. */
 function notApplicable(detail: string): StatusError {
   return unprocessable(`the server rejected our request due to an error in our request: ${detail}`);
+}
+
+/**
+ * `current` with the patch document applied as its media type says; the
+ * result must still be an object (a patch replacing the whole document with
+ * anything else is 422).
+ */
+export function patchObject(type: string, current: unknown, doc: unknown): Record<string, unknown> {
+  const patched = type === 'application/json-patch+json' ? jsonPatch(current, doc)
+    : type === 'application/strategic-merge-patch+json' ? strategicMergePatch(current, doc)
+    : mergePatch(current, doc);
+  if (!isPlainObject(patched)) throw notApplicable('the patched object is not an object');
+  return patched;
 }

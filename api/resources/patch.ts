@@ -16,7 +16,7 @@ import { StatusError, badRequest, conflict, invalid, notFound } from '../status.
 import { checkTypeMeta, dropNulls, fieldValidationOf, isDryRun, isPlainObject, param, pruneFields, type FieldValidation } from './decode.ts';
 import { applyConfig } from './managed-fields.ts';
 import { managerOf } from './manager.ts';
-import { jsonPatch, mergePatch, strategicMergePatch } from './patch-documents.ts';
+import { patchObject } from './patch-documents.ts';
 import { targetOf } from './read.ts';
 import { apiVersionOf, type ApiKind } from './registry.ts';
 import { commitPlanned, planCreate, planUpdate, updateObject, type PlannedWrite, type WriteOutcome } from './update.ts';
@@ -79,6 +79,13 @@ function applyConflict(k: ApiKind, name: string, conflicts: { manager: string; a
   return err;
 }
 
+/** A patch that removed or changed the object's identity (metadata, its name or namespace) is 400. */
+export function refuseRenamed(k: ApiKind, patched: KubeObject, name: string, namespace: string | undefined): void {
+  if (!isPlainObject(patched.metadata) || patched.metadata.name !== name || (k.namespaced && patched.metadata.namespace !== namespace)) {
+    throw badRequest('a patch may not change metadata.name or metadata.namespace');
+  }
+}
+
 /** A patched object or apply configuration whose fields have the wrong types is 400, naming them. */
 export function refuseMisshapen(kind: string, value: unknown, at: string): void {
   const causes = shapeErrors(kind, value, at);
@@ -127,17 +134,13 @@ export function patch(deps: AppDeps, k: ApiKind) {
     for (let i = 0; ; i++) {
       const current = await getObject(deps.db.prisma, k.kind, k.namespaced ? namespace : undefined, name);
       if (!current) throw notFound(targetOf(k, name));
-      const patched = type === 'application/json-patch+json' ? jsonPatch(current, doc)
-        : type === 'application/strategic-merge-patch+json' ? strategicMergePatch(current, doc)
-        : mergePatch(current, doc);
+      const patched = patchObject(type, current, doc);
       checkTypeMeta(k, patched);
       // As in kube's JSON decoding, a null left in the result (inside a replaced list) means unset.
       const decoded = dropNulls(patched) as KubeObject;
       refuseMisshapen(k.kind, decoded, '');
       const candidate = pruneFields(k, decoded, mode, ctx);
-      if (candidate.metadata?.name !== name || (k.namespaced && candidate.metadata?.namespace !== namespace)) {
-        throw badRequest('a patch may not change metadata.name or metadata.namespace');
-      }
+      refuseRenamed(k, candidate, name, namespace);
       try {
         const out = await updateObject(deps, ctx, k, current, candidate, manager, dryRun);
         send(req, res, out.code, out.object, out.revision);

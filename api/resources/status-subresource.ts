@@ -15,9 +15,9 @@ import { commit, staleMessage } from './commit.ts';
 import { checkTypeMeta, dropNulls, fieldValidationOf, isDryRun, objectFromBody, param, pruneFields } from './decode.ts';
 import { recordUpdate } from './managed-fields.ts';
 import { managerOf } from './manager.ts';
-import { jsonPatch, mergePatch, strategicMergePatch } from './patch-documents.ts';
+import { patchObject } from './patch-documents.ts';
 import { mustGet, targetOf } from './read.ts';
-import { refuseMisshapen } from './patch.ts';
+import { refuseMisshapen, refuseRenamed } from './patch.ts';
 import { apiVersionOf, type ApiKind } from './registry.ts';
 
 async function writeStatus(deps: AppDeps, ctx: RequestContext, req: Request, res: Response, k: ApiKind, current: KubeObject, body: KubeObject) {
@@ -59,13 +59,12 @@ export function patchStatus(deps: AppDeps, k: ApiKind) {
     const name = param(req, 'name')!;
     const doc = decodeDocument(req, type);
     const current = await mustGet(deps, k, namespace, name);
-    const patched = type === 'application/json-patch+json' ? jsonPatch(current, doc)
-      : type === 'application/strategic-merge-patch+json' ? strategicMergePatch(current, doc)
-      : mergePatch(current, doc);
+    const patched = patchObject(type, current, doc);
     checkTypeMeta(k, patched);
     const decoded = dropNulls(patched) as KubeObject;
     refuseMisshapen(k.kind, decoded, '');
     const body = pruneFields(k, decoded, fieldValidationOf(req.query as Record<string, unknown>), ctx);
+    refuseRenamed(k, body, name, namespace);
     await writeStatus(deps, ctx, req, res, k, current, body);
   };
 }

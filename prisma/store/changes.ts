@@ -3,6 +3,7 @@
  * the change history, filtered, newest first, paged by row id.
  */
 import type { Change, PrismaClient } from '../generated/client.ts';
+import { storable } from './errors.ts';
 
 export type StoredChange = Change;
 
@@ -19,6 +20,7 @@ export interface ChangeFilter {
 
 /** At most `limit` changes matching `filter` with an id below `beforeId` (when given), newest first. */
 export async function listChanges(prisma: PrismaClient, filter: ChangeFilter, limit: number, beforeId?: bigint): Promise<StoredChange[]> {
+  if (!storable(filter.kind, filter.namespace, filter.name, filter.actor)) return [];
   const at: Record<string, Date> = {};
   if (filter.since) at.gte = filter.since;
   if (filter.until) at.lt = filter.until;

@@ -6,6 +6,7 @@
  */
 import type { DecisionLogEntry, PrismaClient } from '../generated/client.ts';
 import { sqlOf } from './raw.ts';
+import { storable } from './errors.ts';
 
 export type StoredDecision = DecisionLogEntry;
 
@@ -96,6 +97,7 @@ export async function pruneDecisions(prisma: PrismaClient, before: Date, timeout
 
 /** At most `limit` entries matching `filter` with an id below `beforeId` (when given), newest first. */
 export async function listDecisions(prisma: PrismaClient, filter: DecisionFilter, limit: number, beforeId?: bigint): Promise<StoredDecision[]> {
+  if (!storable(filter.user, filter.group, filter.namespace, filter.verb, filter.resource, filter.kind)) return [];
   const at: Record<string, Date> = {};
   if (filter.since) at.gte = filter.since;
   if (filter.until) at.lt = filter.until;

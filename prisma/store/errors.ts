@@ -44,3 +44,14 @@ export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   if (typeof e.message === 'string' && unavailableText.test(e.message)) return true;
   return isDatabaseUnavailable(e.cause, depth + 1);
 }
+
+/**
+ * Whether every string can be held by PostgreSQL: text and jsonb cannot
+ * hold NUL, so no stored name, label or filter contains one, and a lookup
+ * by such a string finds nothing without asking the database (which would
+ * answer with an error).
+ */
+export function storable(...values: (string | undefined)[]): boolean {
+  for (const v of values) if (v !== undefined && v.includes('\u0000')) return false;
+  return true;
+}

@@ -8,6 +8,7 @@ import type { KubeObject } from '../../engine/meta.ts';
 import type { PrismaClient } from '../generated/client.ts';
 import { kindTables, toObject, type Row } from './kinds.ts';
 import { sqlOf, type Sql } from './raw.ts';
+import { storable } from './errors.ts';
 
 /** The new `status.used` of one quota, by name. */
 export interface UsageUpdate {
@@ -65,6 +66,7 @@ export async function selectQuotas(sql: Sql, namespaces: readonly string[], lock
 
 /** The quotas of `namespace` as last committed, ordered by name (no locks). */
 export async function readQuotas(prisma: PrismaClient, namespace: string): Promise<KubeObject[]> {
+  if (!storable(namespace)) return [];
   return (await selectQuotas(await sqlOf(prisma), [namespace], false)).get(namespace)!;
 }
 

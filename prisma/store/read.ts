@@ -3,8 +3,10 @@ import type { KubeObject } from '../../engine/meta.ts';
 import type { PrismaClient } from '../generated/client.ts';
 import { kindTables, toObject, type StoredKind } from './kinds.ts';
 import { delegateOf } from './write.ts';
+import { storable } from './errors.ts';
 
 export async function getObject(prisma: PrismaClient, kind: StoredKind, namespace: string | undefined, name: string): Promise<KubeObject | null> {
+  if (!storable(namespace, name)) return null;
   const table = kindTables[kind];
   const where = table.namespaced ? { namespace, name } : { name };
   const row = await delegateOf(prisma, table).findFirst({ where });
@@ -19,6 +21,7 @@ const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * `a` before `a-b`, and `a-b` before `a.b`.
  */
 export async function listObjects(prisma: PrismaClient, kind: StoredKind, namespace?: string): Promise<KubeObject[]> {
+  if (!storable(namespace)) return [];
   const table = kindTables[kind];
   const where = table.namespaced && namespace ? { namespace } : {};
   const rows = await delegateOf(prisma, table).findMany({ where });
