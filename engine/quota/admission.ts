@@ -31,7 +31,6 @@ import { evaluatorFor, isIgnoredResource } from './registry.ts';
 import type { QuotaCharge, QuotaCheckOptions, QuotaDecision, QuotaRequest } from './types.ts';
 import { usageWarnings } from './warnings.ts';
 
-export { goQuote };
 
 /** The name admission errors use: the request's, else the object's name or generateName, else `Unknown`. */
 function requestName(request: QuotaRequest | undefined): string {

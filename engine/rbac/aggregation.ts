@@ -38,16 +38,19 @@ export interface ClusterRoleChange {
   after: ClusterRole | undefined;
 }
 
-const ruleKeys = new WeakMap<PolicyRule, string>();
-
 /** A rule's identity under semantic deep equality (missing list = empty list, order matters). */
 export function ruleKey(rule: PolicyRule): string {
-  let k = ruleKeys.get(rule);
-  if (k === undefined) {
-    k = JSON.stringify([rule.verbs ?? [], rule.apiGroups ?? [], rule.resources ?? [], rule.resourceNames ?? [], rule.nonResourceURLs ?? []]);
-    ruleKeys.set(rule, k);
-  }
-  return k;
+  return JSON.stringify([rule.verbs ?? [], rule.apiGroups ?? [], rule.resources ?? [], rule.resourceNames ?? [], rule.nonResourceURLs ?? []]);
+}
+
+/** ruleKey with a memo of one resolution's own (rules are compared many times while it settles). */
+function keyer(): (rule: PolicyRule) => string {
+  const keys = new Map<PolicyRule, string>();
+  return (rule) => {
+    let k = keys.get(rule);
+    if (k === undefined) keys.set(rule, (k = ruleKey(rule)));
+    return k;
+  };
 }
 
 function nameOf(role: ClusterRole): string {
@@ -150,14 +153,15 @@ function resolve(
   previous: ReadonlyMap<string, readonly PolicyRule[]>,
 ): Map<string, readonly PolicyRule[]> {
   const names = [...aggregators.keys()].sort(compareNames);
+  const key = keyer();
   const current = new Map<string, readonly PolicyRule[]>(names.map((n) => [n, []]));
   const rulesOf = (n: string): readonly PolicyRule[] => current.get(n) ?? source.get(n)?.rules ?? [];
   const maxPasses = 2 * names.length + 10;
   for (let pass = 0; pass < maxPasses; pass++) {
     let changed = false;
     for (const name of names) {
-      const rules = union(aggregators.get(name)!.members, rulesOf);
-      if (!sameRules(rules, current.get(name)!)) {
+      const rules = union(aggregators.get(name)!.members, rulesOf, key);
+      if (!sameRules(rules, current.get(name)!, key)) {
         current.set(name, rules);
         changed = true;
       }
@@ -166,12 +170,12 @@ function resolve(
   }
   for (const name of names) {
     const before = previous.get(name);
-    if (before && sameRules(before, current.get(name)!)) current.set(name, before);
+    if (before && sameRules(before, current.get(name)!, key)) current.set(name, before);
   }
   return current;
 }
 
-function union(members: ReadonlyArray<readonly string[]>, rulesOf: (n: string) => readonly PolicyRule[]): PolicyRule[] {
+function union(members: ReadonlyArray<readonly string[]>, rulesOf: (n: string) => readonly PolicyRule[], ruleKey: (r: PolicyRule) => string): PolicyRule[] {
   const out: PolicyRule[] = [];
   const seen = new Set<string>();
   for (const names of members) {
@@ -187,7 +191,7 @@ function union(members: ReadonlyArray<readonly string[]>, rulesOf: (n: string) =
   return out;
 }
 
-function sameRules(a: readonly PolicyRule[], b: readonly PolicyRule[]): boolean {
+function sameRules(a: readonly PolicyRule[], b: readonly PolicyRule[], ruleKey: (r: PolicyRule) => string): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && ruleKey(a[i]) !== ruleKey(b[i])) return false;

@@ -6,7 +6,8 @@
  * an RBAC deny).
  */
 import type { Attributes, PolicyRule, RoleRef, Subject, UserInfo } from './types.ts';
-import { describeSubject, goQuote } from './subject-match.ts';
+import { describeSubject } from './subject-match.ts';
+import { goQuote } from '../validation/go-quote.ts';
 
 export const privilegedGroup = 'system:masters';
 

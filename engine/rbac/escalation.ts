@@ -22,10 +22,11 @@
 import type { Attributes, ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef, UserInfo } from './types.ts';
 import type { RbacView } from './view.ts';
 import { covers } from './covers.ts';
-import { rulesFor, roleRefRules } from './review-rules-for.ts';
-import { aggregateErrorString, describeMissingRules, goQuote, goQuoteList } from './review-rule-format.ts';
-import { isSystemMasters } from './review-subjects.ts';
-import { onlyGcFieldsChanged } from './review-gc-fields.ts';
+import { rulesFor, roleRefRules } from './rules-for.ts';
+import { aggregateErrorString, describeMissingRules, goQuoteList } from './rule-format.ts';
+import { goQuote } from '../validation/go-quote.ts';
+import { isSystemMasters } from './subjects.ts';
+import { onlyGcFieldsChanged } from './gc-fields.ts';
 
 export interface EscalationPorts {
   /** The authorizer's verdict (RBAC, preceded by system:masters) for one request. */

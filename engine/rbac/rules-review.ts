@@ -19,8 +19,8 @@
  */
 import type { UserInfo } from './types.ts';
 import type { RbacView } from './view.ts';
-import { rulesFor } from './review-rules-for.ts';
-import { aggregateErrorString } from './review-rule-format.ts';
+import { rulesFor } from './rules-for.ts';
+import { aggregateErrorString } from './rule-format.ts';
 
 export interface ResourceRule {
   verbs: string[];

@@ -13,7 +13,7 @@ import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, Ro
 import { child, index, invalid, notSupported, required, type FieldError } from '../validation/field-error.ts';
 import { validateLabelSelector } from '../validation/labels.ts';
 import { nameIsDNSSubdomain, validatePathSegmentName } from '../validation/names.ts';
-import { hasInvalidLabelValueInSelector, selectorConvertible } from './review-selector.ts';
+import { hasInvalidLabelValueInSelector, selectorConvertible } from './selector-facts.ts';
 
 export const rbacGroupName = 'rbac.authorization.k8s.io';
 

@@ -1,8 +1,8 @@
 /**
  * What-if: which subjects would gain or lose which permissions if a set of
  * RBAC changes were applied. Nothing is written; the "after" state is an
- * overlay view of the current one (see review-overlay-view.ts; aggregation
- * is re-resolved with `resolveAggregation` unless another resolver is given).
+ * overlay view of the current one (see overlay-view.ts; aggregation
+ * is re-resolved with the one aggregation, aggregation.ts).
  *
  * Permissions are compared as atoms (one verb, group, resource and at most
  * one name; or one verb and URL) with the policy comparator, so a change
@@ -25,11 +25,11 @@
 import type { ClusterRoleBinding, PolicyRule, RoleBinding, Subject } from './types.ts';
 import type { RbacView } from './view.ts';
 import { breakdownRule, covers } from './covers.ts';
-import { roleRefRules } from './review-rules-for.ts';
-import { compactString } from './review-rule-format.ts';
-import { ruleKey } from './review-aggregation.ts';
-import { compareSubjects, subjectKey } from './review-subjects.ts';
-import { applyChanges, type AggregationResolver, type RbacChangeSet } from './review-overlay-view.ts';
+import { roleRefRules } from './rules-for.ts';
+import { compactString } from './rule-format.ts';
+import { ruleKey } from './aggregation.ts';
+import { compareSubjects, subjectKey } from './subjects.ts';
+import { applyChanges, type RbacChangeSet } from './overlay-view.ts';
 
 export interface WhatIfEntry {
   subject: Subject;
@@ -151,12 +151,9 @@ function affectedSubjects(before: RbacView, after: RbacView, changes: RbacChange
   return keys;
 }
 
-/**
- * The permission changes `changes` would cause. `resolve` re-resolves
- * aggregation of the changed ClusterRoles (default: resolveAggregation).
- */
-export function whatIf(before: RbacView, changes: RbacChangeSet, resolve?: AggregationResolver): WhatIfResult {
-  const after = applyChanges(before, changes, resolve);
+/** The permission changes `changes` would cause. */
+export function whatIf(before: RbacView, changes: RbacChangeSet): WhatIfResult {
+  const after = applyChanges(before, changes);
   const wanted = affectedSubjects(before, after, changes);
   const prev = collectHoldings(before, wanted);
   const next = collectHoldings(after, wanted);

@@ -20,18 +20,19 @@
  *
  * Each distinct role is resolved and matched once per question, and the
  * bindings in scope are walked once over a per-list index
- * (review-binding-index.ts) that is built on first use; views must hand out
+ * (who-can-index.ts) that is built on first use; views must hand out
  * the same, unchanging binding arrays for one state for that index to be
  * reused across questions.
  */
 import type { Attributes, ClusterRoleBinding, PolicyRule, RoleBinding, Subject } from './types.ts';
 import type { RbacView } from './view.ts';
 import { ruleAllows } from './rule-matching.ts';
-import { roleRefRules } from './review-rules-for.ts';
-import { aggregateErrorString } from './review-rule-format.ts';
-import { subjectKey, systemMasters } from './review-subjects.ts';
-import { bindingIndex, type BindingIndex, type GrantingBinding } from './review-binding-index.ts';
-import { decodeContinue, encodeContinue, questionFingerprint } from './review-continue.ts';
+import { roleRefRules } from './rules-for.ts';
+import { aggregateErrorString } from './rule-format.ts';
+import { subjectKey } from './subjects.ts';
+import { privilegedGroup } from './decision.ts';
+import { bindingIndex, type BindingIndex, type GrantingBinding } from './who-can-index.ts';
+import { decodeContinue, encodeContinue, questionFingerprint } from './who-can-continue.ts';
 
 /** The question, in SubjectAccessReview spec shape (exactly one block). */
 export type WhoCanQuestion =
@@ -143,7 +144,7 @@ export function whoCan(view: RbacView, q: WhoCanQuestion, opts: WhoCanOptions): 
     const l = localIndex?.subjectIdOf.get(key);
     if (l !== undefined) localOrder[l] = n;
   };
-  privileged({ kind: 'Group', apiGroup: rbacGroup, name: systemMasters }, 'system:masters');
+  privileged({ kind: 'Group', apiGroup: rbacGroup, name: privilegedGroup }, 'system:masters');
   if (opts.superUser) privileged({ kind: 'User', apiGroup: rbacGroup, name: opts.superUser }, 'super-user');
 
   const errors = new Set<string>();

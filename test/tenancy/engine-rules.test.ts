@@ -18,7 +18,7 @@ import { admitNamespace, type NamespaceQuestion } from '../../engine/tenancy/nam
 import {
   managedLabel, namespaceOwnerRoleName, ownersBindingName, ownersNamespaceBindingName, tenantLabel, tenantOwnerRoleName, tenantOwnersBindingName, type Tenant,
 } from '../../engine/tenancy/types.ts';
-import { stateOf } from '../engine/rbac-core/builders.ts';
+import { stateOf } from '../engine/rbac/builders.ts';
 
 const tenantOf = (name: string, owners: string[], roleBindings: Tenant['spec']['roleBindings'] = [], namespaceLimit?: number): Tenant => ({
   apiVersion: 'tenancy.warden.dev/v1', kind: 'Tenant', metadata: { name },

@@ -10,7 +10,7 @@ import { RbacState } from '../../../engine/rbac/state.ts';
 import type {
   Attributes, ClusterRole, ClusterRoleBinding, PolicyRule, RbacObjects, Role, RoleBinding, Subject, UserInfo,
 } from '../../../engine/rbac/types.ts';
-import { casbinModel } from '../rbac-core/builders.ts';
+import { casbinModel } from '../rbac/builders.ts';
 
 /**
  * kube's RBAC authorizer written out directly (rule resolver order, appliesTo,

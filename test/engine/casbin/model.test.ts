@@ -9,7 +9,7 @@ import { ruleAllows } from '../../../engine/rbac/rule-matching.ts';
 import type { Attributes, PolicyRule } from '../../../engine/rbac/types.ts';
 import {
   can, canURL, casbinModel, clusterRoleBinding, group, roleBinding, rule, sa, user,
-} from '../rbac-core/builders.ts';
+} from '../rbac/builders.ts';
 
 test('bindings project to g lines: RoleBindings in their namespace domain, ClusterRoleBindings in the cluster domain', () => {
   assert.deepEqual(groupingLines(roleBinding('ns1', 'b', 'Role/editor', [user('ann'), group('dev'), sa('robot'), sa('bot', 'ns2'), user('ann')])), [

@@ -4,12 +4,12 @@
  * stored ones in place (keeping lister order), new ones are appended in
  * change order, deleted ones disappear. When any ClusterRole changes,
  * aggregation is re-resolved over the whole changed set of ClusterRoles
- * with the given resolver (default: `resolveAggregation`), so adding a
- * labelled ClusterRole that feeds `admin` changes `admin` too.
+ * (`aggregateClusterRoles`, the one aggregation), so adding a labelled
+ * ClusterRole that feeds `admin` changes `admin` too.
  */
 import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from './types.ts';
 import type { RbacView } from './view.ts';
-import { resolveAggregation } from './review-aggregation.ts';
+import { aggregateClusterRoles } from './aggregation.ts';
 
 export type RbacObject = Role | ClusterRole | RoleBinding | ClusterRoleBinding;
 
@@ -25,9 +25,6 @@ export interface RbacChangeSet {
   apply?: readonly RbacObject[];
   delete?: readonly RbacObjectRef[];
 }
-
-/** Turns raw ClusterRoles (aggregationRule kept) into their steady-state form. */
-export type AggregationResolver = (clusterRoles: readonly ClusterRole[]) => ClusterRole[];
 
 /** Merges `base` with changes keyed by name: replaced in place, `null` removes, new ones appended. */
 function overlay<T extends { metadata: { name?: string } }>(base: Iterable<T>, changes: Map<string, T | null> | undefined): T[] {
@@ -52,7 +49,7 @@ function namedMap<T>(outer: Map<string, Map<string, T | null>>, ns: string): Map
 }
 
 /** The view after `changes`; `before` is only read. */
-export function applyChanges(before: RbacView, changes: RbacChangeSet, resolve: AggregationResolver = resolveAggregation): RbacView {
+export function applyChanges(before: RbacView, changes: RbacChangeSet): RbacView {
   const crbs = new Map<string, ClusterRoleBinding | null>();
   const crs = new Map<string, ClusterRole | null>();
   const rbs = new Map<string, Map<string, RoleBinding | null>>();
@@ -73,7 +70,7 @@ export function applyChanges(before: RbacView, changes: RbacChangeSet, resolve: 
   let resolved: { list: ClusterRole[]; byName: Map<string, ClusterRole> } | undefined;
   const resolvedClusterRoles = () => {
     if (!resolved) {
-      const list = resolve(overlay(before.clusterRoles(), crs));
+      const list = aggregateClusterRoles(overlay(before.clusterRoles(), crs));
       resolved = { list, byName: new Map(list.map((r) => [r.metadata.name ?? '', r])) };
     }
     return resolved;

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { checkEscalation, writeAttributes, type EscalationRequest } from '../../../engine/rbac/escalation.ts';
 import type { Role, RoleBinding, UserInfo } from '../../../engine/rbac/types.ts';
 import {
-  arrayView, clusterRole, clusterRoleBinding, grp, role, roleBinding, rule, sa, urlRule, user, viewAuthorizer, type AnyRbacObject,
-} from './fixture-view.ts';
+  arrayView, clusterRole, clusterRoleBinding, group, role, roleBinding, rule, sa, urlRule, user, viewAuthorizer, type AnyRbacObject,
+} from './builders.ts';
 
 const rbac = 'rbac.authorization.k8s.io';
 
@@ -17,7 +17,7 @@ const world: AnyRbacObject[] = [
   clusterRole('escalator', [rule('escalate', rbac, 'roles')]),
   clusterRole('named-escalator', [rule('escalate', rbac, 'roles', ['tuned'])]),
   clusterRole('view-binder', [rule('bind', rbac, 'clusterroles', ['view'])]),
-  clusterRoleBinding('admins', 'cluster-admin', [grp('platform')]),
+  clusterRoleBinding('admins', 'ClusterRole/cluster-admin', [group('platform')]),
   roleBinding('team-a', 'owner', 'ClusterRole/edit', [user('alice'), sa('deployer')]),
   roleBinding('team-a', 'escalate', 'ClusterRole/escalator', [user('esc')]),
   roleBinding('team-a', 'tuner', 'ClusterRole/named-escalator', [user('tuner')]),
@@ -42,7 +42,7 @@ const table: { name: string; req: EscalationRequest; decidedBy: string; status?:
   { name: 'an aggregationRule needs * on everything even with no rules', req: { user: u('alice'), operation: 'create', object: clusterRole('agg', [], { aggregate: [{ matchLabels: { a: 'b' } }] }) }, decidedBy: 'forbidden:aggregationRule-requires-cluster-admin', status: 403 },
   { name: 'cluster-admin may set an aggregationRule: its verb * includes escalate', req: { user: u('pat', 'platform'), operation: 'create', object: clusterRole('agg', [], { aggregate: [{ matchLabels: { a: 'b' } }] }) }, decidedBy: 'escalate-verb' },
   { name: 'bind lets a user bind exactly the named role', req: { user: u('binder'), operation: 'create', object: roleBinding('team-a', 'v', 'ClusterRole/view', [user('x')]) }, decidedBy: 'bind-verb' },
-  { name: 'bind granted in a namespace does not help a ClusterRoleBinding', req: { user: u('binder'), operation: 'create', object: clusterRoleBinding('v', 'view', [user('x')]) }, decidedBy: 'forbidden:role-not-covered', status: 403 },
+  { name: 'bind granted in a namespace does not help a ClusterRoleBinding', req: { user: u('binder'), operation: 'create', object: clusterRoleBinding('v', 'ClusterRole/view', [user('x')]) }, decidedBy: 'forbidden:role-not-covered', status: 403 },
   { name: 'a namespace editor may bind edit in its namespace (covers ignores scope)', req: { user: u('alice'), operation: 'create', object: roleBinding('team-a', 'e', 'ClusterRole/edit', [user('bob')]) }, decidedBy: 'covers' },
   { name: 'a namespace editor may not bind cluster-admin', req: { user: u('alice'), operation: 'create', object: roleBinding('team-a', 'ca', 'ClusterRole/cluster-admin', [user('bob')]) }, decidedBy: 'forbidden:role-not-covered', status: 403 },
   { name: 'binding a missing role without bind is NotFound', req: { user: u('alice'), operation: 'create', object: roleBinding('team-a', 'm', 'ClusterRole/missing', [user('bob')]) }, decidedBy: 'error:referenced-role-not-found', status: 404 },

@@ -9,7 +9,7 @@
  * as the list it describes.
  */
 import type { ClusterRoleBinding, RoleBinding, RoleRef, Subject } from './types.ts';
-import { subjectKey } from './review-subjects.ts';
+import { subjectKey } from './subjects.ts';
 
 export interface GrantingBinding {
   kind: 'ClusterRoleBinding' | 'RoleBinding';

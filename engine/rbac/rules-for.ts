@@ -8,8 +8,8 @@
  */
 import type { ClusterRoleBinding, PolicyRule, RoleBinding, RoleRef, UserInfo } from './types.ts';
 import type { RbacView } from './view.ts';
-import { appliesTo } from './review-subjects.ts';
-import { goQuote } from './review-rule-format.ts';
+import { firstMatchingSubject } from './subject-match.ts';
+import { goQuote } from '../validation/go-quote.ts';
 
 /**
  * Which component's NotFound wording to use for a missing role: the RBAC
@@ -64,13 +64,13 @@ export function visitRulesFor(view: RbacView, user: UserInfo, namespace: string,
     return true;
   };
   for (const binding of view.clusterRoleBindings()) {
-    const subjectIndex = appliesTo(user, binding.subjects, '');
+    const subjectIndex = firstMatchingSubject(user, binding.subjects, '');
     if (subjectIndex < 0) continue;
     if (!visitBinding({ kind: 'ClusterRoleBinding', binding, subjectIndex }, '')) return;
   }
   if (!namespace) return;
   for (const binding of view.roleBindings(namespace)) {
-    const subjectIndex = appliesTo(user, binding.subjects, namespace);
+    const subjectIndex = firstMatchingSubject(user, binding.subjects, namespace);
     if (subjectIndex < 0) continue;
     if (!visitBinding({ kind: 'RoleBinding', binding, subjectIndex }, namespace)) return;
   }

@@ -1,10 +1,15 @@
 /**
- * Tiny builders for RBAC core tests: objects, requests, and a state over
- * them with the Casbin model from policies/.
+ * Tiny builders for the RBAC engine tests: objects, requests, a state over
+ * them with the Casbin model from policies/, and a plain RbacView over
+ * arrays with the reference authorizer the reviews are checked against.
  */
 import { readFileSync } from 'node:fs';
 import type { Labels, LabelSelector } from '../../../engine/meta.ts';
 import { RbacState } from '../../../engine/rbac/state.ts';
+import type { RbacView } from '../../../engine/rbac/view.ts';
+import { aggregateClusterRoles } from '../../../engine/rbac/aggregation.ts';
+import { rulesFor } from '../../../engine/rbac/rules-for.ts';
+import { ruleAllows } from '../../../engine/rbac/rule-matching.ts';
 import type {
   Attributes, ClusterRole, ClusterRoleBinding, PolicyRule, RbacObjects, Role, RoleBinding, RoleRef, Subject, UserInfo,
 } from '../../../engine/rbac/types.ts';
@@ -99,4 +104,29 @@ export function canURL(who: string | UserInfo, verb: string, path: string): Attr
   return {
     user: asUser(who), verb, isResourceRequest: false, namespace: '', apiGroup: '', apiVersion: '', resource: '', subresource: '', name: '', path,
   };
+}
+
+/** An RbacView over plain arrays: lister order is array order, aggregation resolved once. */
+export function arrayView(objects: readonly AnyRbacObject[]): RbacView {
+  const { roles, clusterRoles: raw, roleBindings, clusterRoleBindings } = objectsOf(objects);
+  const clusterRoles = aggregateClusterRoles(raw);
+  const byNamespace = new Map<string, RoleBinding[]>();
+  for (const b of roleBindings) {
+    const ns = b.metadata.namespace ?? '';
+    byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), b]);
+  }
+  return {
+    clusterRoleBindings: () => clusterRoleBindings,
+    roleBindings: (ns) => byNamespace.get(ns) ?? [],
+    roleBindingNamespaces: () => byNamespace.keys(),
+    role: (ns, name) => roles.find((r) => r.metadata.namespace === ns && r.metadata.name === name),
+    clusterRole: (name) => clusterRoles.find((r) => r.metadata.name === name),
+    clusterRoles: () => clusterRoles,
+  };
+}
+
+/** The reference authorizer over a view: system:masters, then any rule the user holds in the request's namespace. */
+export function viewAuthorizer(view: RbacView): (attrs: Attributes) => boolean {
+  return (attrs) => (attrs.user.groups ?? []).includes('system:masters') ||
+    rulesFor(view, attrs.user, attrs.namespace, 'lister').rules.some((r) => ruleAllows(attrs, r));
 }

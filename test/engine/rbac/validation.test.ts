@@ -6,7 +6,7 @@ import {
 } from '../../../engine/rbac/validation.ts';
 import { aggregateMessage, errorString } from '../../../engine/validation/field-error.ts';
 import type { ClusterRoleBinding, PolicyRule, RoleBinding, Subject } from '../../../engine/rbac/types.ts';
-import { clusterRole, clusterRoleBinding, grp, role, roleBinding, rule, sa, urlRule, user } from './fixture-view.ts';
+import { clusterRole, clusterRoleBinding, group, role, roleBinding, rule, sa, urlRule, user } from './builders.ts';
 
 const messages = (errs: { field: string }[]) => errs.map((e) => errorString(e as never));
 
@@ -62,7 +62,7 @@ test('roleRef: group, kind per binding kind, and a path-segment name', () => {
   ]);
   assert.deepEqual(messages(validateRoleBinding(rb({ apiGroup: '', kind: 'Role', name: 'a/b' }))),
     ['roleRef.name: Invalid value: "a/b": may not contain \'/\''], 'an omitted apiGroup is defaulted, not refused');
-  const crb: ClusterRoleBinding = { ...clusterRoleBinding('c', 'view', []), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' } };
+  const crb: ClusterRoleBinding = { ...clusterRoleBinding('c', 'ClusterRole/view', []), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' } };
   assert.deepEqual(messages(validateClusterRoleBinding(crb)),
     ['roleRef.kind: Unsupported value: "Role": supported values: "ClusterRole"']);
 });
@@ -84,11 +84,11 @@ test('subjects: kind, apiGroup per kind, names, and ServiceAccount namespaces in
       want: ['subjects[0].apiGroup: Unsupported value: "rbac.authorization.k8s.io": supported values: ""'] },
     { name: 'unknown kind', subject: { kind: 'Robot', name: 'r2' }, cluster: false,
       want: ['subjects[0].kind: Unsupported value: "Robot": supported values: "ServiceAccount", "User", "Group"'] },
-    { name: 'empty name', subject: grp(''), cluster: false, want: ['subjects[0].name: Required value'] },
+    { name: 'empty name', subject: group(''), cluster: false, want: ['subjects[0].name: Required value'] },
   ];
   for (const c of cases) {
     const errs = c.cluster
-      ? validateClusterRoleBinding(clusterRoleBinding('b', 'view', [c.subject]))
+      ? validateClusterRoleBinding(clusterRoleBinding('b', 'ClusterRole/view', [c.subject]))
       : validateRoleBinding(roleBinding('ns', 'b', 'ClusterRole/view', [c.subject]));
     assert.deepEqual(messages(errs), c.want, c.name);
   }
@@ -101,7 +101,7 @@ test('roleRef cannot change on update; subjects can', () => {
   assert.equal(errs.length, 1);
   assert.equal(errs[0].field, 'roleRef');
   assert.equal(errs[0].detail, 'cannot change roleRef');
-  const crb = clusterRoleBinding('c', 'view', []);
+  const crb = clusterRoleBinding('c', 'ClusterRole/view', []);
   assert.deepEqual(validateClusterRoleBindingUpdate({ ...crb, roleRef: { ...crb.roleRef, apiGroup: '' } }, crb), [],
     'an omitted apiGroup defaults to the same roleRef');
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { breakdownRule, covers } from '../../../engine/rbac/covers.ts';
 import type { PolicyRule } from '../../../engine/rbac/types.ts';
-import { rule, urlRule } from './fixture-view.ts';
+import { rule, urlRule } from './builders.ts';
 
 test('a rule breaks down into one atom per group, resource, verb and name, then per URL and verb', () => {
   assert.deepEqual(breakdownRule(rule('get,list', 'apps', 'deployments', ['web'])), [

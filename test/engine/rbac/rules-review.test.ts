@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rulesReview } from '../../../engine/rbac/rules-review.ts';
-import { arrayView, clusterRole, clusterRoleBinding, grp, role, roleBinding, rule, sa, urlRule, user } from './fixture-view.ts';
+import { arrayView, clusterRole, clusterRoleBinding, group, role, roleBinding, rule, sa, urlRule, user } from './builders.ts';
 
 const view = arrayView([
   clusterRole('reader', [rule('get', '', 'pods')], { labels: { feed: 'agg' } }),
   clusterRole('agg', [rule('delete', '', 'nodes')], { aggregate: [{ matchLabels: { feed: 'agg' } }] }),
   clusterRole('metrics', [urlRule('get', '/metrics'), { verbs: ['list'], apiGroups: [''], resources: ['nodes'] }]),
   role('ns1', 'local', [rule('list', 'apps', 'deployments', ['web'])]),
-  clusterRoleBinding('readers', 'agg', [grp('devs')]),
+  clusterRoleBinding('readers', 'ClusterRole/agg', [group('devs')]),
   roleBinding('ns1', 'agg-again', 'ClusterRole/agg', [user('ann')]),
   roleBinding('ns1', 'metrics-here', 'ClusterRole/metrics', [user('ann')]),
   roleBinding('ns1', 'local', 'Role/local', [sa('builder')]),

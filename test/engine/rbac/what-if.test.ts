@@ -1,16 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { whatIf, type WhatIfResult } from '../../../engine/rbac/what-if.ts';
-import { applyChanges } from '../../../engine/rbac/review-overlay-view.ts';
-import { compactString } from '../../../engine/rbac/review-rule-format.ts';
-import { arrayView, clusterRole, clusterRoleBinding, grp, role, roleBinding, rule, sa, urlRule, user } from './fixture-view.ts';
+import { applyChanges } from '../../../engine/rbac/overlay-view.ts';
+import { compactString } from '../../../engine/rbac/rule-format.ts';
+import { arrayView, clusterRole, clusterRoleBinding, group, role, roleBinding, rule, sa, urlRule, user } from './builders.ts';
 
 const before = arrayView([
   clusterRole('view', [rule('get,list', '', 'pods')], { labels: { 'feeds-admin': 'true' } }),
   clusterRole('admin', [], { aggregate: [{ matchLabels: { 'feeds-admin': 'true' } }] }),
   clusterRole('metrics', [urlRule('get', '/metrics')]),
   role('ns1', 'deployer', [rule('update', 'apps', 'deployments')]),
-  clusterRoleBinding('viewers', 'view', [grp('auditors')]),
+  clusterRoleBinding('viewers', 'ClusterRole/view', [group('auditors')]),
   roleBinding('ns1', 'admins', 'ClusterRole/admin', [user('ann'), sa('bot')]),
   roleBinding('ns1', 'deploy', 'Role/deployer', [sa('bot')]),
   roleBinding('ns2', 'admins', 'ClusterRole/admin', [user('bob')]),
@@ -45,7 +45,7 @@ test('widening a rule to * reports only the atoms the wildcard adds', () => {
 });
 
 test('cluster-wide grants are one entry; namespace entries only show what RoleBindings add beyond them', () => {
-  const r = whatIf(before, { apply: [clusterRoleBinding('ann-view', 'view', [user('ann')])] });
+  const r = whatIf(before, { apply: [clusterRoleBinding('ann-view', 'ClusterRole/view', [user('ann')])] });
   assert.deepEqual(lines(r), [
     'User:ann@* +{APIGroups:[""], Resources:["pods"], Verbs:["get"]} +{APIGroups:[""], Resources:["pods"], Verbs:["list"]}',
     'User:ann@ns1 -{APIGroups:[""], Resources:["pods"], Verbs:["get"]} -{APIGroups:[""], Resources:["pods"], Verbs:["list"]}',
@@ -54,7 +54,7 @@ test('cluster-wide grants are one entry; namespace entries only show what RoleBi
 
 test('a RoleBinding to a URL-only role changes nothing', () => {
   assert.deepEqual(whatIf(before, { apply: [roleBinding('ns1', 'm', 'ClusterRole/metrics', [user('ann')])] }).entries, []);
-  assert.deepEqual(lines(whatIf(before, { apply: [clusterRoleBinding('m', 'metrics', [user('ann')])] })),
+  assert.deepEqual(lines(whatIf(before, { apply: [clusterRoleBinding('m', 'ClusterRole/metrics', [user('ann')])] })),
     ['User:ann@* +{NonResourceURLs:["/metrics"], Verbs:["get"]}']);
 });
 

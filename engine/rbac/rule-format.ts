@@ -4,24 +4,7 @@
  * atoms that differ only by verb) used by the escalation message.
  */
 import type { PolicyRule } from './types.ts';
-
-const namedEscapes: Record<string, string> = {
-  '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '"': '\\"', '\\': '\\\\',
-};
-
-/** Go's strconv.Quote (`%q` of a string): printable characters stay, control characters are escaped. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const named = namedEscapes[ch];
-    if (named) { out += named; continue; }
-    const cp = ch.codePointAt(0)!;
-    if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
-    else if ((cp >= 0x80 && cp < 0xa0) || cp === 0xfffd) out += `\\u${cp.toString(16).padStart(4, '0')}`;
-    else out += ch;
-  }
-  return out + '"';
-}
+import { goQuote } from '../validation/go-quote.ts';
 
 /** `%q` of a []string: `["a" "b"]`; an empty or nil slice prints `[]`. */
 export function goQuoteList(list: readonly string[] | undefined): string {

@@ -1,15 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { prepareWhoCan, whoCan, type WhoCanQuestion } from '../../../engine/rbac/who-can.ts';
-import { arrayView, clusterRole, clusterRoleBinding, grp, role, roleBinding, rule, sa, urlRule, user } from './fixture-view.ts';
+import { arrayView, clusterRole, clusterRoleBinding, group, role, roleBinding, rule, sa, urlRule, user } from './builders.ts';
 
 const view = arrayView([
   clusterRole('pod-reader', [rule('get,list', '', 'pods'), urlRule('get', '/metrics')]),
   clusterRole('admin', [rule('*', '*', '*')]),
   role('ns1', 'lister', [rule('list', '', 'pods')]),
-  clusterRoleBinding('readers', 'pod-reader', [grp('dev'), user('ann')]),
-  clusterRoleBinding('dangling', 'gone', [user('ghost')]),
-  clusterRoleBinding('masters-too', 'admin', [grp('system:masters')]),
+  clusterRoleBinding('readers', 'ClusterRole/pod-reader', [group('dev'), user('ann')]),
+  clusterRoleBinding('dangling', 'ClusterRole/gone', [user('ghost')]),
+  clusterRoleBinding('masters-too', 'ClusterRole/admin', [group('system:masters')]),
   roleBinding('ns1', 'local', 'Role/lister', [sa('builder'), user('ann'), user('ann')]),
   roleBinding('ns1', 'reader-here', 'ClusterRole/pod-reader', [sa('deployer', 'ci')]),
   roleBinding('ns2', 'elsewhere', 'ClusterRole/pod-reader', [user('zed')]),

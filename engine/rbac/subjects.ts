@@ -1,25 +1,14 @@
-/**
- * Which binding subjects a user is, as the RBAC rule resolver decides it
- * (pkg/registry/rbac/validation appliesTo), and subject identity helpers.
- */
+/** Subject identity helpers, and whether a user is in the privileged group. */
 import type { Subject, UserInfo } from './types.ts';
-import { firstMatchingSubject, subjectMatches } from './subject-match.ts';
-
-export const systemMasters = 'system:masters';
+import { privilegedGroup } from './decision.ts';
 
 /** The user name of a ServiceAccount: `system:serviceaccount:NS:NAME`. */
 export function serviceAccountUsername(namespace: string, name: string): string {
   return `system:serviceaccount:${namespace}:${name}`;
 }
 
-/** appliesToUser (see subject-match.ts): the rule resolver and the authorizer match subjects the same way. */
-export const subjectAppliesTo = subjectMatches;
-
-/** The index of the first subject the user is, or -1. */
-export const appliesTo = firstMatchingSubject;
-
 export function isSystemMasters(user: UserInfo): boolean {
-  return (user.groups ?? []).includes(systemMasters);
+  return (user.groups ?? []).includes(privilegedGroup);
 }
 
 /** A stable identity for a subject: kind, namespace and name (apiGroup is implied by kind). */

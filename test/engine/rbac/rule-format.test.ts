@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aggregateErrorString, compactString, describeMissingRules, goQuote, goQuoteList } from '../../../engine/rbac/review-rule-format.ts';
-import { rule, urlRule } from './fixture-view.ts';
+import { aggregateErrorString, compactString, describeMissingRules, goQuoteList } from '../../../engine/rbac/rule-format.ts';
+import { goQuote } from '../../../engine/validation/go-quote.ts';
+import { rule, urlRule } from './builders.ts';
 
 test('rules print as kube CompactString, fields in fixed order, empty ones left out', () => {
   assert.equal(compactString(rule('get', '', 'pods')), '{APIGroups:[""], Resources:["pods"], Verbs:["get"]}');
