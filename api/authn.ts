@@ -9,11 +9,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { authenticateToken, serviceAccountGroups, serviceAccountOf, type Authenticated } from '../engine/identity.ts';
 import type { Attributes } from '../engine/rbac/types.ts';
+import { privilegedGroup } from '../engine/rbac/decision.ts';
 import type { AppDeps } from './context.ts';
 import { StatusError, badRequest, forbiddenMessage, unauthorized } from './status.ts';
 import { minRevisionWaitMs, requestedRevision } from './consistency.ts';
 
-export const adminUser: Authenticated = { name: 'warden:admin', groups: ['system:masters', 'system:authenticated'] };
+export const adminUser: Authenticated = { name: 'warden:admin', groups: [privilegedGroup, 'system:authenticated'] };
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');

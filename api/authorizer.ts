@@ -22,7 +22,6 @@ export interface Authorizer {
   allowedOutsideTenancy(attrs: Attributes): boolean;
 }
 
-export { privilegedGroup } from '../engine/rbac/decision.ts';
 
 const privileged = Object.freeze(privilegedDecision(privilegedGroup));
 

@@ -13,6 +13,7 @@ import type { KubeObject } from '../engine/meta.ts';
 import { StoreError } from '../prisma/store/errors.ts';
 import { writeBatch } from '../prisma/store/write.ts';
 import { hashToken } from './authn.ts';
+import { privilegedGroup } from '../engine/rbac/decision.ts';
 
 export const adminTokenName = 'warden-admin';
 export const systemActor = 'system:warden';
@@ -55,7 +56,7 @@ export async function ensureAdminToken(db: Database, dataDir: string, log: Logge
     apiVersion: 'iam.warden.dev/v1',
     kind: 'Token',
     metadata: { name: adminTokenName, uid: randomUUID(), creationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') },
-    spec: { user: 'warden:admin', groups: ['system:masters'], description: 'bootstrap administrator' },
+    spec: { user: 'warden:admin', groups: [privilegedGroup], description: 'bootstrap administrator' },
   };
   try {
     await writeBatch(db.prisma, [{ op: 'create', object, columns: { hash: hashToken(secret) } }], systemActor);

@@ -12,7 +12,6 @@ import { maxLenError, regexError } from '../../engine/validation/names.ts';
 
 export const userApiVersion = 'iam.warden.dev/v1';
 export const reservedUserPrefix = 'system:';
-export const mastersGroup = 'system:masters';
 
 const maxUserNameLength = 253;
 const userNameFmt = '[A-Za-z0-9]([-A-Za-z0-9._@:+]*[A-Za-z0-9])?';

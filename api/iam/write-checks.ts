@@ -15,7 +15,8 @@ import type { KubeObject } from '../../engine/meta.ts';
 import type { Attributes } from '../../engine/rbac/types.ts';
 import type { WriteCheck } from '../resources/admission.ts';
 import { forbidden, methodNotAllowed } from '../status.ts';
-import { groupsOf, mastersGroup } from './user-strategy.ts';
+import { privilegedGroup as mastersGroup } from '../../engine/rbac/decision.ts';
+import { groupsOf } from './user-strategy.ts';
 
 const issuing = new WeakSet<KubeObject>();
 

@@ -6,7 +6,7 @@
  * list them the way a kube list would.
  */
 import type { Labels } from '../../engine/meta.ts';
-import { compileNetworkState, type CompiledNetworkState } from '../../engine/network/compile.ts';
+import { compileNetworkState, type CompiledNetworkState, type PolicyCache } from '../../engine/network/compile.ts';
 import type { NetworkPolicy, NetworkPolicyState } from '../../engine/network/types.ts';
 import type { Snapshot } from '../../engine/snapshot.ts';
 import { tenantLabel, tenantOf } from '../../engine/tenancy/types.ts';
@@ -20,6 +20,8 @@ interface Cached {
 // Keyed by the policy map: a snapshot whose policies, namespaces and tenants
 // did not change (a token or user write) reuses the compiled state of the one before.
 const cache = new WeakMap<Snapshot['networkPolicies'], Cached>();
+// Policies unchanged from one snapshot to the next are not compiled again.
+const policies: PolicyCache = new WeakMap();
 
 /** The plain state of a snapshot: namespace labels and policies grouped by namespace. */
 export function networkPolicyStateOf(snapshot: Snapshot): NetworkPolicyState {
@@ -58,7 +60,7 @@ export function tenantDefaultsOf(snapshot: Snapshot): Map<string, NetworkPolicy[
 export function networkStateOf(snapshot: Snapshot): CompiledNetworkState {
   const hit = cache.get(snapshot.networkPolicies);
   if (hit && hit.namespaces === snapshot.namespaces && hit.tenants === snapshot.tenants) return hit.compiled;
-  const compiled = compileNetworkState(networkPolicyStateOf(snapshot));
+  const compiled = compileNetworkState(networkPolicyStateOf(snapshot), undefined, policies);
   cache.set(snapshot.networkPolicies, { namespaces: snapshot.namespaces, tenants: snapshot.tenants, compiled });
   return compiled;
 }

@@ -49,19 +49,19 @@ export function ruleQuery(attrs: Attributes): RuleQuery {
   return { attrs, key, verbs, resources };
 }
 
-let tableIds = 0;
-
 /** A role's p lines, indexed by the request fields that select candidates. */
 export class RuleTable {
-  readonly id = ++tableIds;
   private readonly lineCache: PolicyLine[] = [];
   /** verb (or `*`) -> resource entry (`pods`, `pods/log`, `*`, `*\/scale`) -> rule indexes, ascending. */
   private readonly resource = new Map<string, Map<string, number[]>>();
   /** verb (or `*`) -> indexes of rules that list nonResourceURLs, ascending. */
   private readonly nonResource = new Map<string, number[]>();
 
-  /** `fields`: the evaluator's decoded fields, told about each line as it is made. */
-  constructor(readonly key: string, readonly rules: readonly PolicyRule[], private readonly fields?: RuleFields) {
+  /**
+   * `id` numbers the table within its evaluator (answers are memoized by it);
+   * `fields`: the evaluator's decoded fields, told about each line as it is made.
+   */
+  constructor(readonly key: string, readonly rules: readonly PolicyRule[], private readonly fields?: RuleFields, readonly id = 0) {
     rules.forEach((rule, i) => {
       for (const verb of rule.verbs ?? []) {
         if ((rule.resources ?? []).length > 0) {
@@ -126,6 +126,7 @@ function push<K>(map: Map<K, number[]>, key: K, i: number): void {
 export class RoleEvaluator {
   private readonly enforcer: KubeEnforcer;
   private readonly tables = new WeakMap<object, RuleTable>();
+  private tableIds = 0;
   /** query key -> table id -> first allowing rule index: the enforcer's earlier answers, oldest queries evicted first. */
   private readonly answers = new Map<string, Map<number, number>>();
   private answerCount = 0;
@@ -148,7 +149,7 @@ export class RoleEvaluator {
   tableFor(role: object, key: string, rules: readonly PolicyRule[]): RuleTable {
     let t = this.tables.get(role);
     if (t === undefined || t.key !== key) {
-      t = new RuleTable(key, rules, this.enforcer.fields);
+      t = new RuleTable(key, rules, this.enforcer.fields, ++this.tableIds);
       this.tables.set(role, t);
     }
     return t;

@@ -99,12 +99,16 @@ function compileRules(rules: Array<{ ports?: NetworkPolicyPort[] | null; peers?:
   });
 }
 
-const cache = new WeakMap<NetworkPolicy, Map<string, CompiledPolicy>>();
+/**
+ * Compiled policies by policy object, kept by a caller across compilations
+ * of states that share most policies (the engine itself keeps nothing).
+ */
+export type PolicyCache = WeakMap<NetworkPolicy, Map<string, CompiledPolicy>>;
 
-/** Compiles one policy as acting in `namespace`; memoized per policy object. */
-export function compilePolicy(policy: NetworkPolicy, namespace: string, tenantDefault: boolean): CompiledPolicy {
+/** Compiles one policy as acting in `namespace`; memoized per policy object in `cache` when one is given. */
+export function compilePolicy(policy: NetworkPolicy, namespace: string, tenantDefault: boolean, cache?: PolicyCache): CompiledPolicy {
   const key = `${tenantDefault ? 'd' : 'r'}/${namespace}`;
-  let perNs = cache.get(policy);
+  let perNs = cache?.get(policy);
   const hit = perNs?.get(key);
   if (hit) return hit;
   const types = effectivePolicyTypes(policy);
@@ -118,8 +122,10 @@ export function compilePolicy(policy: NetworkPolicy, namespace: string, tenantDe
     egress: types.egress ? compileRules(list(spec.egress).map((r) => ({ ports: r?.ports, peers: r?.to }))) : null,
     source: policy,
   };
-  if (!perNs) cache.set(policy, (perNs = new Map()));
-  perNs.set(key, compiled);
+  if (cache) {
+    if (!perNs) cache.set(policy, (perNs = new Map()));
+    perNs.set(key, compiled);
+  }
   return compiled;
 }
 
@@ -158,36 +164,30 @@ function applyWhatIf(groups: Map<string, NetworkPolicy[]>, whatIf: WhatIf): void
   }
 }
 
-const stateCache = new WeakMap<NetworkPolicyState, CompiledNetworkState>();
-
 /**
  * Compiles a state, with a what-if applied when given. The state itself is
- * never modified; without a what-if the result is memoized per state object.
+ * never modified; an already compiled state is returned as it is (or, with
+ * a what-if, with only the touched namespaces compiled again).
  */
 export function compileNetworkState(
   state: NetworkPolicyState | CompiledNetworkState,
   whatIf?: WhatIf,
+  cache?: PolicyCache,
 ): CompiledNetworkState {
   const hasWhatIf = !!whatIf && (list(whatIf.addPolicies).length > 0 || list(whatIf.removePolicies).length > 0);
   if ('compiled' in state) {
     if (!hasWhatIf) return state;
     return recompile(state, whatIf!);
   }
-  if (!hasWhatIf) {
-    const hit = stateCache.get(state);
-    if (hit) return hit;
-  }
   const groups = groupRegular(state.policies);
   if (hasWhatIf) applyWhatIf(groups, whatIf!);
   const byNamespace = new Map<string, CompiledPolicy[]>();
-  for (const [ns, ps] of groups) byNamespace.set(ns, ps.map((p) => compilePolicy(p, ns, false)));
+  for (const [ns, ps] of groups) byNamespace.set(ns, ps.map((p) => compilePolicy(p, ns, false, cache)));
   for (const [ns, ps] of state.defaults ?? new Map<string, readonly NetworkPolicy[]>()) {
-    const compiled = ps.map((p) => compilePolicy(p, ns, true));
+    const compiled = ps.map((p) => compilePolicy(p, ns, true, cache));
     byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), ...compiled]);
   }
-  const result: CompiledNetworkState = { compiled: true, namespaces: state.namespaces, byNamespace };
-  if (!hasWhatIf) stateCache.set(state, result);
-  return result;
+  return { compiled: true, namespaces: state.namespaces, byNamespace };
 }
 
 /** A what-if on an already compiled state: only the touched namespaces are rebuilt. */

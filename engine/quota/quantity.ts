@@ -140,27 +140,9 @@ function digitCount(n: bigint): number {
   return (n < 0n ? -n : n).toString().length;
 }
 
-/**
- * Results for short inputs, shared: quantities are immutable, so a memo is
- * invisible to callers. Bounded; cleared when full.
- */
-const memo = new Map<string, ParseQuantityResult>();
-const memoLimit = 4096;
-
 /** Parses a quantity exactly as resource.ParseQuantity does (no surrounding whitespace allowed). */
 export function parseQuantity(str: string): ParseQuantityResult {
   if (typeof str !== 'string') return fail(errFormatWrong);
-  if (str.length > 32) return parseUncached(str);
-  let r = memo.get(str);
-  if (r === undefined) {
-    if (memo.size >= memoLimit) memo.clear();
-    r = parseUncached(str);
-    memo.set(str, r);
-  }
-  return r;
-}
-
-function parseUncached(str: string): ParseQuantityResult {
   if (str.length === 0) return fail(errFormatWrong);
   if (str.length > maxQuantityLength) return fail(errTooLong);
   if (str === '0') return { ok: true, quantity: { coef: 0n, exp: 0, format: 'DecimalSI', text: '0' } };

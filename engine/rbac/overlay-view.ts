@@ -7,8 +7,9 @@
  * (`aggregateClusterRoles`, the one aggregation), so adding a labelled
  * ClusterRole that feeds `admin` changes `admin` too.
  */
-import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from './types.ts';
-import type { RbacView } from './view.ts';
+import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding, UserInfo } from './types.ts';
+import type { ApplicableBinding, RbacView } from './view.ts';
+import { firstMatchingSubject } from './subject-match.ts';
 import { aggregateClusterRoles } from './aggregation.ts';
 
 export type RbacObject = Role | ClusterRole | RoleBinding | ClusterRoleBinding;
@@ -97,5 +98,17 @@ export function applyChanges(before: RbacView, changes: RbacChangeSet): RbacView
     },
     clusterRole: (name) => (crs.size === 0 ? before.clusterRole(name) : resolvedClusterRoles().byName.get(name)),
     clusterRoles: () => (crs.size === 0 ? before.clusterRoles() : resolvedClusterRoles().list),
+    applicableBindings(user, namespace) {
+      return scanApplicable(this, user, namespace);
+    },
+    evaluator: before.evaluator,
   };
+}
+
+/** The bindings of `view` that apply to `user`, found by walking its lists (for views without a subject index). */
+export function scanApplicable(view: Pick<RbacView, 'clusterRoleBindings' | 'roleBindings'>, user: UserInfo, namespace: string): ApplicableBinding[] {
+  const out: ApplicableBinding[] = [];
+  for (const binding of view.clusterRoleBindings()) if (firstMatchingSubject(user, binding.subjects, '') >= 0) out.push({ binding, namespace: '' });
+  if (namespace) for (const binding of view.roleBindings(namespace)) if (firstMatchingSubject(user, binding.subjects, namespace) >= 0) out.push({ binding, namespace });
+  return out;
 }

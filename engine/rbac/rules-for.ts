@@ -6,7 +6,7 @@
  * ClusterRoleBindings apply everywhere; RoleBindings only when `namespace`
  * is their own (an empty namespace sees ClusterRoleBindings only).
  */
-import type { ClusterRoleBinding, PolicyRule, RoleBinding, RoleRef, UserInfo } from './types.ts';
+import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef, UserInfo } from './types.ts';
 import type { RbacView } from './view.ts';
 import { firstMatchingSubject } from './subject-match.ts';
 import { goQuote } from '../validation/go-quote.ts';
@@ -21,22 +21,28 @@ export type NotFoundWording = 'storage' | 'lister';
 
 export type RoleRefResolution = { rules: readonly PolicyRule[]; error?: undefined } | { rules?: undefined; error: string };
 
-/** GetRoleReferenceRules: the rules a roleRef grants, a Role being looked up in the binding's own namespace. */
-export function roleRefRules(view: RbacView, roleRef: RoleRef, bindingNamespace: string, wording: NotFoundWording): RoleRefResolution {
+/** The role a roleRef names (a Role looked up in the binding's own namespace), or the error kube reports for it. */
+export function roleRefRole(view: RbacView, roleRef: RoleRef, bindingNamespace: string, wording: NotFoundWording): { role: Role | ClusterRole; error?: undefined } | { role?: undefined; error: string } {
   switch (roleRef.kind) {
     case 'Role': {
       const role = bindingNamespace ? view.role(bindingNamespace, roleRef.name) : undefined;
       if (!role) return { error: notFoundMessage(wording === 'storage' ? 'roles' : 'role', roleRef.name) };
-      return { rules: role.rules ?? [] };
+      return { role };
     }
     case 'ClusterRole': {
       const role = view.clusterRole(roleRef.name);
       if (!role) return { error: notFoundMessage(wording === 'storage' ? 'clusterroles' : 'clusterrole', roleRef.name) };
-      return { rules: role.rules ?? [] };
+      return { role };
     }
     default:
       return { error: `unsupported role reference kind: ${goQuote(roleRef.kind)}` };
   }
+}
+
+/** GetRoleReferenceRules: the rules a roleRef grants, a Role being looked up in the binding's own namespace. */
+export function roleRefRules(view: RbacView, roleRef: RoleRef, bindingNamespace: string, wording: NotFoundWording): RoleRefResolution {
+  const resolved = roleRefRole(view, roleRef, bindingNamespace, wording);
+  return resolved.error !== undefined ? { error: resolved.error } : { rules: resolved.role.rules ?? [] };
 }
 
 /** apierrors.NewNotFound's message for an rbac.authorization.k8s.io resource. */
@@ -55,24 +61,23 @@ export interface RuleVisitor {
   error?(message: string, source: RuleSource): boolean | void;
 }
 
-/** VisitRulesFor: ClusterRoleBindings first, then the namespace's RoleBindings, each in lister order. */
+/**
+ * VisitRulesFor: ClusterRoleBindings first, then the namespace's
+ * RoleBindings, each in lister order, as the view's one resolver of
+ * applicable bindings gives them.
+ */
 export function visitRulesFor(view: RbacView, user: UserInfo, namespace: string, wording: NotFoundWording, visitor: RuleVisitor): void {
-  const visitBinding = (source: RuleSource, bindingNamespace: string): boolean => {
-    const resolved = roleRefRules(view, source.binding.roleRef, bindingNamespace, wording);
-    if (resolved.error !== undefined) return visitor.error?.(resolved.error, source) !== false;
-    for (const rule of resolved.rules) if (visitor.rule?.(rule, source) === false) return false;
-    return true;
-  };
-  for (const binding of view.clusterRoleBindings()) {
-    const subjectIndex = firstMatchingSubject(user, binding.subjects, '');
-    if (subjectIndex < 0) continue;
-    if (!visitBinding({ kind: 'ClusterRoleBinding', binding, subjectIndex }, '')) return;
-  }
-  if (!namespace) return;
-  for (const binding of view.roleBindings(namespace)) {
-    const subjectIndex = firstMatchingSubject(user, binding.subjects, namespace);
-    if (subjectIndex < 0) continue;
-    if (!visitBinding({ kind: 'RoleBinding', binding, subjectIndex }, namespace)) return;
+  for (const { binding, namespace: bindingNamespace } of view.applicableBindings(user, namespace)) {
+    const subjectIndex = firstMatchingSubject(user, binding.subjects, bindingNamespace);
+    const source = (bindingNamespace
+      ? { kind: 'RoleBinding', binding: binding as RoleBinding, subjectIndex }
+      : { kind: 'ClusterRoleBinding', binding: binding as ClusterRoleBinding, subjectIndex }) as RuleSource;
+    const resolved = roleRefRules(view, binding.roleRef, bindingNamespace, wording);
+    if (resolved.error !== undefined) {
+      if (visitor.error?.(resolved.error, source) === false) return;
+      continue;
+    }
+    for (const rule of resolved.rules) if (visitor.rule?.(rule, source) === false) return;
   }
 }
 

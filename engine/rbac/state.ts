@@ -22,6 +22,7 @@ import { firstAllowingIn, ListAnswers, type Allowing } from './first-allowing.ts
 import { PersistentMap } from './persistent-map.ts';
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, RbacObjects, Role, RoleBinding, UserInfo } from './types.ts';
 import type { RbacView } from './view.ts';
+import type { BindingIndex } from './who-can-index.ts';
 
 /** One write: the object's new version, or null when it was deleted. */
 export type RbacChange =
@@ -62,6 +63,8 @@ interface Aggregated {
 /** What every state derived from one build shares. */
 interface Shared {
   readonly evaluator: RoleEvaluator;
+  /** Who-can's indexes by binding list; a list unchanged between states keeps its index. */
+  readonly whoCanIndexes: WeakMap<readonly object[], BindingIndex>;
   readonly memoLimit: number;
   readonly listAnswerLimit: number;
   /** The list memo of the role epoch that last asked for one. */
@@ -92,6 +95,7 @@ export class RbacState implements RbacView {
   static empty(options: RbacStateOptions): RbacState {
     const shared = {
       evaluator: new RoleEvaluator(options.casbinModel, options.roleAnswerLimit ?? 200_000),
+      whoCanIndexes: new WeakMap<readonly object[], BindingIndex>(),
       memoLimit: options.memoLimit ?? 100_000,
       listAnswerLimit: options.listAnswerLimit ?? 100_000,
     };
@@ -264,8 +268,8 @@ export class RbacState implements RbacView {
   }
 
   /**
-   * @internal The bindings that apply to `user` in `namespace` ('' = cluster-wide), in kube's visiting order
-   * (`principals`: the user's, when the caller has them already).
+   * The bindings that apply to `user` in `namespace` ('' = cluster-wide), in kube's visiting order,
+   * found through the subject index (`principals`: the user's, when the caller has them already).
    */
   applicableBindings(user: UserInfo, namespace: string, principals?: readonly string[]): BindingEntry[] {
     return applicableBindings(this.crbBySubject, this.rbByNamespace, user, namespace, principals);
@@ -300,9 +304,12 @@ export class RbacState implements RbacView {
     return role && this.shared.evaluator.tableFor(role, clusterRoleKey(name), role.rules ?? []);
   }
 
-  /** @internal */
   get evaluator(): RoleEvaluator {
     return this.shared.evaluator;
+  }
+
+  get whoCanIndexes(): WeakMap<readonly object[], BindingIndex> {
+    return this.shared.whoCanIndexes;
   }
 
   /** @internal This state's decision memo (created on first use). */

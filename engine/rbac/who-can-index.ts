@@ -4,9 +4,9 @@
  * distinct roleRefs numbered once, subjects numbered once (identity: kind,
  * namespace, name), and one frozen `GrantingBinding` per binding.
  *
- * Indexes are memoized per binding list: a view's lists are immutable for
- * one state (a new state comes with new lists), so the index lives as long
- * as the list it describes.
+ * Indexes are memoized per binding list in the memo the caller hands in (an
+ * RbacState keeps one): a view's lists are immutable for one state (a new
+ * state comes with new lists), so the index lives as long as the list.
  */
 import type { ClusterRoleBinding, RoleBinding, RoleRef, Subject } from './types.ts';
 import { subjectKey } from './subjects.ts';
@@ -35,11 +35,9 @@ export interface BindingIndex {
   subjectIdOf: ReadonlyMap<string, number>;
 }
 
-const memo = new WeakMap<readonly object[], BindingIndex>();
-
-/** The index of `bindings` (in `namespace`, '' for ClusterRoleBindings). */
-export function bindingIndex(bindings: readonly (RoleBinding | ClusterRoleBinding)[], namespace: string): BindingIndex {
-  const cached = memo.get(bindings);
+/** The index of `bindings` (in `namespace`, '' for ClusterRoleBindings), kept in `memo` when one is given. */
+export function bindingIndex(bindings: readonly (RoleBinding | ClusterRoleBinding)[], namespace: string, memo?: WeakMap<readonly object[], BindingIndex>): BindingIndex {
+  const cached = memo?.get(bindings);
   if (cached) return cached;
   const n = bindings.length;
   const granting: GrantingBinding[] = new Array(n);
@@ -80,6 +78,6 @@ export function bindingIndex(bindings: readonly (RoleBinding | ClusterRoleBindin
   }
   subjectStart[n] = ids.length;
   const index: BindingIndex = { granting, roleSlot, roleRefs, subjectStart, subjectIds: Int32Array.from(ids), subjects, subjectKeys, subjectIdOf: idOf };
-  memo.set(bindings, index);
+  memo?.set(bindings, index);
   return index;
 }

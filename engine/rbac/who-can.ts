@@ -18,16 +18,18 @@
  * a literal name (`*` matches no RoleBinding). Bindings to missing roles
  * grant nothing and are reported in `evaluationError`.
  *
- * Each distinct role is resolved and matched once per question, and the
- * bindings in scope are walked once over a per-list index
- * (who-can-index.ts) that is built on first use; views must hand out
- * the same, unchanging binding arrays for one state for that index to be
- * reused across questions.
+ * Whether a role allows the request is what the Casbin evaluator says (the
+ * same evaluator SubjectAccessReviews are decided with). Each distinct role
+ * is resolved and asked once per question, and the bindings in scope are
+ * walked once over a per-list index (who-can-index.ts) kept in the view's
+ * memo, so views must hand out the same, unchanging binding arrays for one
+ * state for that index to be reused across questions.
  */
-import type { Attributes, ClusterRoleBinding, PolicyRule, RoleBinding, Subject } from './types.ts';
+import type { Attributes, ClusterRoleBinding, RoleBinding, Subject } from './types.ts';
 import type { RbacView } from './view.ts';
-import { ruleAllows } from './rule-matching.ts';
-import { roleRefRules } from './rules-for.ts';
+import { ruleQuery } from '../casbin/role-evaluator.ts';
+import { clusterRoleKey, roleKey } from '../casbin/projection.ts';
+import { roleRefRole } from './rules-for.ts';
 import { aggregateErrorString } from './rule-format.ts';
 import { subjectKey } from './subjects.ts';
 import { privilegedGroup } from './decision.ts';
@@ -97,8 +99,8 @@ export function questionAttributes(q: WhoCanQuestion): Attributes {
 
 const rbacGroup = 'rbac.authorization.k8s.io';
 
-function indexOf(bindings: readonly (ClusterRoleBinding | RoleBinding)[], namespace: string): BindingIndex | undefined {
-  return bindings.length > 0 ? bindingIndex(bindings, namespace) : undefined;
+function indexOf(view: RbacView, bindings: readonly (ClusterRoleBinding | RoleBinding)[], namespace: string): BindingIndex | undefined {
+  return bindings.length > 0 ? bindingIndex(bindings, namespace, view.whoCanIndexes) : undefined;
 }
 
 /** Every subject allowed to do `q`, one page of it. Never throws; a bad token is a 400/410 value. */
@@ -131,8 +133,9 @@ export function whoCan(view: RbacView, q: WhoCanQuestion, opts: WhoCanOptions): 
     if (grantedBy[grantedBy.length - 1] !== binding) grantedBy.push(binding);
   };
 
-  const clusterIndex = indexOf(view.clusterRoleBindings(), '');
-  const localIndex = attrs.namespace ? indexOf(view.roleBindings(attrs.namespace), attrs.namespace) : undefined;
+  const clusterIndex = indexOf(view, view.clusterRoleBindings(), '');
+  const localIndex = attrs.namespace ? indexOf(view, view.roleBindings(attrs.namespace), attrs.namespace) : undefined;
+  const query = ruleQuery(attrs);
   const clusterOrder = new Int32Array(clusterIndex?.subjects.length ?? 0).fill(-1);
   const localOrder = new Int32Array(localIndex?.subjects.length ?? 0).fill(-1);
   const privileged = (subject: Subject, why: WhoCanEntry['privileged']) => {
@@ -152,9 +155,14 @@ export function whoCan(view: RbacView, q: WhoCanQuestion, opts: WhoCanOptions): 
     // Each distinct role is resolved and matched once for this question.
     const allowed = new Uint8Array(index.roleRefs.length);
     index.roleRefs.forEach((roleRef, slot) => {
-      const resolved = roleRefRules(view, roleRef, namespace, 'lister');
-      if (resolved.error !== undefined) errors.add(resolved.error);
-      else if (resolved.rules.some((rule: PolicyRule) => ruleAllows(attrs, rule))) allowed[slot] = 1;
+      const resolved = roleRefRole(view, roleRef, namespace, 'lister');
+      if (resolved.error !== undefined) {
+        errors.add(resolved.error);
+        return;
+      }
+      const key = roleRef.kind === 'Role' ? roleKey(namespace, roleRef.name) : clusterRoleKey(roleRef.name);
+      const table = view.evaluator.tableFor(resolved.role, key, resolved.role.rules ?? []);
+      if (view.evaluator.firstAllowingRule(table, query) >= 0) allowed[slot] = 1;
     });
     const { roleSlot, subjectStart, subjectIds, granting } = index;
     for (let i = 0; i < roleSlot.length; i++) {
@@ -192,6 +200,6 @@ export function whoCan(view: RbacView, q: WhoCanQuestion, opts: WhoCanOptions): 
  * pays for them.
  */
 export function prepareWhoCan(view: RbacView): void {
-  indexOf(view.clusterRoleBindings(), '');
-  for (const ns of view.roleBindingNamespaces()) indexOf(view.roleBindings(ns), ns);
+  indexOf(view, view.clusterRoleBindings(), '');
+  for (const ns of view.roleBindingNamespaces()) indexOf(view, view.roleBindings(ns), ns);
 }

@@ -18,7 +18,7 @@ import { admitNamespace, type NamespaceQuestion } from '../../engine/tenancy/nam
 import {
   managedLabel, namespaceOwnerRoleName, ownersBindingName, ownersNamespaceBindingName, tenantLabel, tenantOwnerRoleName, tenantOwnersBindingName, type Tenant,
 } from '../../engine/tenancy/types.ts';
-import { stateOf } from '../engine/rbac/builders.ts';
+import { evaluator, stateOf } from '../engine/rbac/builders.ts';
 
 const tenantOf = (name: string, owners: string[], roleBindings: Tenant['spec']['roleBindings'] = [], namespaceLimit?: number): Tenant => ({
   apiVersion: 'tenancy.warden.dev/v1', kind: 'Tenant', metadata: { name },
@@ -37,6 +37,8 @@ function view(objects: Stored[]): RbacView {
     role: () => undefined,
     clusterRole: (name) => objects.find((o): o is ClusterRole => o.kind === 'ClusterRole' && o.metadata.name === name),
     clusterRoles: () => objects.filter((o): o is ClusterRole => o.kind === 'ClusterRole'),
+    applicableBindings: () => [],
+    evaluator,
   };
 }
 

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import type { Labels, LabelSelector } from '../../../engine/meta.ts';
 import { RbacState } from '../../../engine/rbac/state.ts';
 import type { RbacView } from '../../../engine/rbac/view.ts';
+import { scanApplicable } from '../../../engine/rbac/overlay-view.ts';
+import { RoleEvaluator } from '../../../engine/casbin/role-evaluator.ts';
 import { aggregateClusterRoles } from '../../../engine/rbac/aggregation.ts';
 import { rulesFor } from '../../../engine/rbac/rules-for.ts';
 import { ruleAllows } from '../../../engine/rbac/rule-matching.ts';
@@ -15,6 +17,8 @@ import type {
 } from '../../../engine/rbac/types.ts';
 
 export const casbinModel = readFileSync(new URL('../../../policies/rbac-model.conf', import.meta.url), 'utf8');
+/** The Casbin role evaluator the views built here decide with. */
+export const evaluator = new RoleEvaluator(casbinModel);
 
 const apiVersion = 'rbac.authorization.k8s.io/v1' as const;
 const rbacGroup = 'rbac.authorization.k8s.io';
@@ -122,6 +126,10 @@ export function arrayView(objects: readonly AnyRbacObject[]): RbacView {
     role: (ns, name) => roles.find((r) => r.metadata.namespace === ns && r.metadata.name === name),
     clusterRole: (name) => clusterRoles.find((r) => r.metadata.name === name),
     clusterRoles: () => clusterRoles,
+    applicableBindings(user, namespace) {
+      return scanApplicable(this, user, namespace);
+    },
+    evaluator,
   };
 }
 
