@@ -46,7 +46,7 @@ export interface SnapshotInput {
 
 export type SnapshotOptions = RbacStateOptions;
 
-const rbacKinds = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
+const rbacKinds: ReadonlySet<string> = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
 
 export function buildSnapshot(input: SnapshotInput, options: SnapshotOptions): Snapshot {
   const empty: Snapshot = { revision: 0, rbac: RbacState.empty(options), namespaces: new Map(), tenants: new Map(), networkPolicies: new Map(), users: new Map(), tokens: new Map(), tokenHashes: new Map(), serviceAccounts: new Map() };

@@ -42,7 +42,7 @@ export interface PodResourcesView {
   overhead: ResourceList;
 }
 
-const podLevelResources = new Set(['cpu', 'memory']);
+const podLevelResources: ReadonlySet<string> = new Set(['cpu', 'memory']);
 
 function addInto(list: ResourceList, add: ResourceList): void {
   for (const [k, v] of add) {

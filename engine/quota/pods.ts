@@ -35,13 +35,13 @@ interface Pod extends PodResourcesView {
   qosClass: string;
 }
 
-const podResources = new Set([
+const podResources: ReadonlySet<string> = new Set([
   'count/pods', 'cpu', 'memory', 'ephemeral-storage', 'requests.cpu', 'requests.memory', 'requests.ephemeral-storage',
   'limits.cpu', 'limits.memory', 'limits.ephemeral-storage', 'pods',
 ]);
 
 /** Resources a pod must declare on every container once a quota tracks them (a kept historical mistake). */
-const mustSpecify = new Set(['cpu', 'memory', 'requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory']);
+const mustSpecify: ReadonlySet<string> = new Set(['cpu', 'memory', 'requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory']);
 
 interface ReadContainer extends PodContainer {
   image: string;

@@ -117,7 +117,7 @@ interface Suffix {
 
 const decimalSuffixes: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 const binarySuffixes: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
-const decimalSuffixByExponent = new Map(Object.entries(decimalSuffixes).map(([s, e]) => [e, s]));
+const decimalSuffixByExponent: ReadonlyMap<number, string> = new Map(Object.entries(decimalSuffixes).map(([s, e]) => [e, s]));
 const binarySuffixByPower = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 
 /** Upstream's suffixer.interpret. Suffixes are case-sensitive: `1K` and `1ki` are invalid. */

@@ -23,7 +23,7 @@ export function hasDedicatedEvaluator(gr: GroupResource): boolean {
 }
 
 /** Resources the quota configuration ignores (install.DefaultIgnoredResources and the never-stored reviews). */
-const ignored = new Set([
+const ignored: ReadonlySet<string> = new Set([
   '/events',
   'authentication.k8s.io/tokenreviews',
   'authentication.k8s.io/selfsubjectreviews',

@@ -20,7 +20,7 @@ export const defaultNamespacePrefix = 'kubernetes.io/';
 /** `<class>.storageclass.storage.k8s.io/<resource>` charges PVCs of one storage class. */
 export const storageClassSuffix = '.storageclass.storage.k8s.io/';
 
-const standardQuotaResources = new Set([
+const standardQuotaResources: ReadonlySet<string> = new Set([
   'cpu', 'memory', 'ephemeral-storage',
   'requests.cpu', 'requests.memory', 'requests.storage', 'requests.ephemeral-storage',
   'limits.cpu', 'limits.memory', 'limits.ephemeral-storage',
@@ -28,9 +28,9 @@ const standardQuotaResources = new Set([
   'persistentvolumeclaims', 'configmaps', 'services.nodeports', 'services.loadbalancers',
 ]);
 
-const standardResources = new Set([...standardQuotaResources, 'storage']);
+const standardResources: ReadonlySet<string> = new Set([...standardQuotaResources, 'storage']);
 
-const integerResources = new Set([
+const integerResources: ReadonlySet<string> = new Set([
   'pods', 'resourcequotas', 'services', 'replicationcontrollers', 'secrets', 'configmaps',
   'persistentvolumeclaims', 'services.nodeports', 'services.loadbalancers',
 ]);

@@ -34,7 +34,7 @@ export const conflictingScopePairs: readonly (readonly [string, string])[] = [
   [scopeTerminating, scopeNotTerminating],
 ];
 
-const podComputeResources = new Set(['cpu', 'memory', 'limits.cpu', 'limits.memory', 'requests.cpu', 'requests.memory']);
+const podComputeResources: ReadonlySet<string> = new Set(['cpu', 'memory', 'limits.cpu', 'limits.memory', 'requests.cpu', 'requests.memory']);
 
 /** Whether a standard quota resource may be constrained under the scope. */
 export function scopeValidForResource(scope: string, resource: string): boolean {

@@ -15,7 +15,7 @@ import { newQuantity } from './quantity.ts';
 import type { ResourceList } from './resource-list.ts';
 import { readMeta, readResult, matchesNoScope, type Evaluator, type ReadResult } from './evaluator.ts';
 
-const serviceResources = new Set(['count/services', 'services', 'services.nodeports', 'services.loadbalancers']);
+const serviceResources: ReadonlySet<string> = new Set(['count/services', 'services', 'services.nodeports', 'services.loadbalancers']);
 
 export const serviceEvaluator: Evaluator = {
   groupResource: { group: '', resource: 'services' },

@@ -10,7 +10,7 @@
  * creationTimestamp, generation, managedFields, selfLink) are ignored: the
  * store sets them from the stored object, so they can grant nothing.
  */
-const ignoredMetadata = new Set([
+const ignoredMetadata: ReadonlySet<string> = new Set([
   'ownerReferences', 'finalizers', 'selfLink',
   'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'managedFields',
 ]);

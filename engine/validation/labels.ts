@@ -15,7 +15,7 @@ export interface LabelSelectorValidationOptions {
   allowInvalidLabelValueInSelector?: boolean;
 }
 
-const OPERATORS = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
+const OPERATORS: ReadonlySet<string> = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
 
 /** ValidateLabelName: a label key must be a qualified name. */
 export function validateLabelName(name: string, path: string): FieldError[] {

@@ -1,4 +1,9 @@
-/** engine/ is pure: no I/O, framework, database, environment or clock, and nothing from api/ or prisma/. */
+/**
+ * engine/ is pure: no I/O, framework, database, environment or clock,
+ * nothing from api/ or prisma/, and no state of its own: nothing at module
+ * level that changes (no `let`, no cache), so two Wardens in one process,
+ * or two states, never share anything but constants.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -19,9 +24,12 @@ const forbidden: [RegExp, string][] = [
   [/process\.env/, 'the environment'],
   [/Date\.now\(\)|new Date\(\)/, 'the clock'],
   [/console\.(log|warn|error|info)/, 'logging'],
+  [/^(let|var)\s/m, 'a module-level variable'],
+  // Constant lookups are declared read-only (`const x: ReadonlySet<string> = new Set(...)`); anything else is a cache.
+  [/^(export\s+)?const\s+\w+\s*=\s*new\s+(Weak)?(Map|Set)\b/m, 'module-level mutable state (a Map or Set not declared read-only)'],
 ];
 
-test('no engine file imports I/O, the framework, the store, the environment or the clock', () => {
+test('no engine file imports I/O, the framework, the store, the environment or the clock, or keeps state of its own', () => {
   const offences: string[] = [];
   for (const f of files(engineDir)) {
     const text = readFileSync(f, 'utf8');
