@@ -67,6 +67,9 @@ export const forbidden = (t: Target, why: string) =>
 /** 403 written by the authorizer: `forbidden: User "u" cannot get path "/x"` style messages come pre-built. */
 export const forbiddenMessage = (message: string, details?: StatusDetails) => failure(403, 'Forbidden', message, details);
 
+/** 404 whose message comes pre-built (an RBAC lister's `clusterrole.rbac.authorization.k8s.io "x" not found`). */
+export const notFoundMessage = (message: string, details?: StatusDetails) => failure(404, 'NotFound', message, details);
+
 export const unauthorized = (message = 'Unauthorized') => failure(401, 'Unauthorized', message);
 
 export const badRequest = (message: string, causes?: StatusCause[]) =>

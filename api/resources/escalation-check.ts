@@ -11,7 +11,7 @@ import type { KubeObject } from '../../engine/meta.ts';
 import { checkEscalation, type EscalationDecision, type RbacWriteObject } from '../../engine/rbac/escalation.ts';
 import type { UserInfo } from '../../engine/rbac/types.ts';
 import type { AppDeps } from '../context.ts';
-import { StatusError, type Status } from '../status.ts';
+import { forbiddenMessage, notFoundMessage, type StatusError } from '../status.ts';
 import { shapeErrors } from '../object-shape.ts';
 import type { AdmissionStep } from '../webhooks/admission.ts';
 import type { AdmissionRequest } from '../webhooks/admission-review.ts';
@@ -41,16 +41,12 @@ export function escalationDecision(deps: AppDeps, user: UserInfo, next: KubeObje
 }
 
 export function escalationStatus(d: EscalationDecision, next: KubeObject): StatusError {
-  const status: Status = {
-    kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: d.message, reason: d.reason, code: d.status ?? 403,
-    details: { name: next.metadata.name, group: 'rbac.authorization.k8s.io', kind: plural[next.kind] },
-  };
-  if (d.status === 404) {
-    // The missing object is the referenced role, not the binding being written.
+  if (d.denial === 'missing-role') {
+    // kube answers NotFound, naming the referenced role rather than the binding being written.
     const ref = (next as { roleRef?: { kind?: string; name?: string } }).roleRef;
-    status.details = { name: ref?.name, group: 'rbac.authorization.k8s.io', kind: ref?.kind === 'Role' ? 'roles' : 'clusterroles' };
+    return notFoundMessage(d.message ?? '', { name: ref?.name, group: 'rbac.authorization.k8s.io', kind: ref?.kind === 'Role' ? 'roles' : 'clusterroles' });
   }
-  return new StatusError(status);
+  return forbiddenMessage(d.message ?? '', { name: next.metadata.name, group: 'rbac.authorization.k8s.io', kind: plural[next.kind] });
 }
 
 /** Escalation prevention on the API's own RBAC writes. */

@@ -9,7 +9,7 @@ import type { Request, Response } from 'express';
 import { whoCan, type WhoCanQuestion } from '../../engine/rbac/who-can.ts';
 import type { AppDeps } from '../context.ts';
 import { send } from '../respond.ts';
-import { StatusError, badRequest } from '../status.ts';
+import { badRequest, expired } from '../status.ts';
 import { refuseInvalid, reviewBody, validateAttributeBlocks, type AccessSpec } from './review-common.ts';
 
 export const maxWhoCanPage = 5000;
@@ -31,12 +31,7 @@ export function resourceAccessReview(deps: AppDeps) {
     const snapshot = deps.snapshots.current;
     const question = (body.spec.resourceAttributes ? { resourceAttributes: body.spec.resourceAttributes } : { nonResourceAttributes: body.spec.nonResourceAttributes }) as WhoCanQuestion;
     const out = whoCan(snapshot.rbac, question, { revision: snapshot.revision, limit, continue: token });
-    if (!out.ok) {
-      if (out.status === 410) {
-        throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Expired', code: 410, message: out.message });
-      }
-      throw badRequest(out.message);
-    }
+    if (!out.ok) throw out.problem === 'expired-token' ? expired(out.message) : badRequest(out.message);
     const subjects = out.subjects.map((e) => ({
       ...e.subject,
       grantedBy: e.grantedBy.map((b) => ({ ...b })),

@@ -70,7 +70,7 @@ function namespaceUpdates(charges: readonly QuotaCharge[]): UsageUpdate[] {
  */
 function verdictOf(d: QuotaDecision, request: AdmissionRequest): QuotaVerdict {
   if (d.allowed) return d.warnings.length ? { allowed: true, warnings: d.warnings } : allowed;
-  const status = { code: d.code ?? 403, reason: d.reason ?? 'Forbidden', message: d.message ?? 'forbidden by quota' };
+  const status = { code: d.reason === 'Invalid' ? 422 : 403, reason: d.reason ?? 'Forbidden', message: d.message ?? 'forbidden by quota' };
   if (d.reason !== 'Invalid' || !d.errors?.length) return { allowed: false, status };
   const details = {
     name: request.name || objectName(request.object),

@@ -53,7 +53,7 @@ const allow = (charges: QuotaCharge[] = [], warnings: string[] = []): QuotaDecis
 
 function deny(request: QuotaRequest | undefined, reason: string): QuotaDecision {
   const gr = { group: String(request?.resource?.group ?? ''), resource: String(request?.resource?.resource ?? '') };
-  return { allowed: false, reason: 'Forbidden', code: 403, message: forbiddenMessage(gr, requestName(request), reason), charges: [], warnings: [] };
+  return { allowed: false, reason: 'Forbidden', message: forbiddenMessage(gr, requestName(request), reason), charges: [], warnings: [] };
 }
 
 function invalidObject(request: QuotaRequest, errors: FieldError[]): QuotaDecision {
@@ -61,7 +61,6 @@ function invalidObject(request: QuotaRequest, errors: FieldError[]): QuotaDecisi
   return {
     allowed: false,
     reason: 'Invalid',
-    code: 422,
     message: `${kind} ${goQuote(requestName(request))} is invalid: ${aggregateMessage(errors)}`,
     charges: [],
     warnings: [],

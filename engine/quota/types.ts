@@ -59,8 +59,8 @@ export interface QuotaDecision {
   allowed: boolean;
   /** Kubernetes' full message on denial: `<resource> "<name>" is forbidden: <reason>`. */
   message?: string;
+  /** Forbidden: over a quota or missing what a quota needs; Invalid: the object cannot be read. */
   reason?: 'Forbidden' | 'Invalid';
-  code?: 403 | 422;
   /** Quotas whose usage this request changes; persist them only when it is allowed and not a dry run. */
   charges: QuotaCharge[];
   /** Quotas taken past 90% of a hard limit by an admitted request. */

@@ -58,9 +58,8 @@ export type EscalationDecidedBy =
 export interface EscalationDecision {
   allowed: boolean;
   decidedBy: EscalationDecidedBy;
-  /** 403 Forbidden or 404 NotFound when denied. */
-  status?: 403 | 404;
-  reason?: 'Forbidden' | 'NotFound';
+  /** Why it is denied: the write grants what the user does not hold, or the binding names a role that does not exist. */
+  denial?: 'escalation' | 'missing-role';
   /** kube-apiserver's exact Status message when denied. */
   message?: string;
   /** Atoms the user's rules failed to cover (forbidden:* decisions). */
@@ -119,7 +118,7 @@ function confirmNoEscalation(view: RbacView, user: UserInfo, namespace: string, 
 const allow = (decidedBy: EscalationDecidedBy): EscalationDecision => ({ allowed: true, decidedBy });
 
 function forbid(decidedBy: EscalationDecidedBy, message: string, uncoveredRules: PolicyRule[]): EscalationDecision {
-  return { allowed: false, decidedBy, status: 403, reason: 'Forbidden', message, uncoveredRules };
+  return { allowed: false, decidedBy, denial: 'escalation', message, uncoveredRules };
 }
 
 function hasAggregationRule(object: RbacWriteObject | undefined): boolean {
@@ -157,7 +156,7 @@ function checkBindingWrite(ports: EscalationPorts, req: EscalationRequest, names
   if (bindingAuthorized(ports, req.user, object.roleRef, namespace)) return allow('bind-verb');
   const resolved = roleRefRules(ports.view, object.roleRef, namespace, 'storage');
   if (resolved.error !== undefined) {
-    return { allowed: false, decidedBy: 'error:referenced-role-not-found', status: 404, reason: 'NotFound', message: resolved.error };
+    return { allowed: false, decidedBy: 'error:referenced-role-not-found', denial: 'missing-role', message: resolved.error };
   }
   const result = confirmNoEscalation(ports.view, req.user, namespace, resolved.rules);
   if (!result.ok) {

@@ -45,15 +45,15 @@ export interface RulesReviewStatus {
 
 export type RulesReviewResult =
   | { ok: true; status: RulesReviewStatus }
-  | { ok: false; status: 400; reason: 'BadRequest'; message: string };
+  | { ok: false; problem: 'no-namespace'; message: string };
 
 function copyList(list: string[] | undefined): string[] | undefined {
   return list && list.length > 0 ? [...list] : undefined;
 }
 
-/** The rules review of `user` in `namespace`; a missing namespace is a 400, as upstream. */
+/** The rules review of `user` in `namespace`; a missing namespace is refused (a 400 upstream). */
 export function rulesReview(view: RbacView, user: UserInfo, namespace: string): RulesReviewResult {
-  if (!namespace) return { ok: false, status: 400, reason: 'BadRequest', message: 'no namespace on request' };
+  if (!namespace) return { ok: false, problem: 'no-namespace', message: 'no namespace on request' };
   const { rules, errors } = rulesFor(view, user, namespace, 'lister');
   const resourceRules: ResourceRule[] = [];
   const nonResourceRules: NonResourceRule[] = [];

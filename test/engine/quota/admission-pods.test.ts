@@ -26,7 +26,7 @@ function run(cases: Case[]): void {
     } else {
       assert.equal(d.allowed, false, c.name);
       assert.equal(d.message, `pods "${c.request.name}" is forbidden: ${c.denied}`, c.name);
-      assert.equal(d.code, 403, c.name);
+      assert.equal(d.reason, 'Forbidden', c.name);
       assert.deepEqual(d.charges, [], c.name);
     }
   }

@@ -28,33 +28,33 @@ const view = arrayView(world);
 const ports = { authorize: viewAuthorizer(view), view };
 const u = (name: string, ...groups: string[]): UserInfo => ({ name, groups });
 
-const table: { name: string; req: EscalationRequest; decidedBy: string; status?: number }[] = [
+const table: { name: string; req: EscalationRequest; decidedBy: string; denial?: 'escalation' | 'missing-role' }[] = [
   { name: 'system:masters skips every check', req: { user: u('root', 'system:masters'), operation: 'create', object: role('team-a', 'x', [rule('*', '*', '*')]) }, decidedBy: 'system:masters' },
   { name: 'a namespace editor may write a Role with rules it holds there', req: { user: u('alice'), operation: 'create', object: role('team-a', 'x', [rule('get', '', 'pods')]) }, decidedBy: 'covers' },
   { name: 'aggregated rules count as held', req: { user: u('alice'), operation: 'create', object: role('team-a', 'x', [rule('delete', '', 'pods')]) }, decidedBy: 'covers' },
-  { name: 'rules held in another namespace do not count', req: { user: u('alice'), operation: 'create', object: role('team-b', 'x', [rule('get', '', 'pods')]) }, decidedBy: 'forbidden:rules-not-covered', status: 403 },
-  { name: 'RoleBinding-held rules never cover a ClusterRole', req: { user: u('alice'), operation: 'create', object: clusterRole('x', [rule('get', '', 'pods')]) }, decidedBy: 'forbidden:rules-not-covered', status: 403 },
+  { name: 'rules held in another namespace do not count', req: { user: u('alice'), operation: 'create', object: role('team-b', 'x', [rule('get', '', 'pods')]) }, decidedBy: 'forbidden:rules-not-covered', denial: 'escalation' },
+  { name: 'RoleBinding-held rules never cover a ClusterRole', req: { user: u('alice'), operation: 'create', object: clusterRole('x', [rule('get', '', 'pods')]) }, decidedBy: 'forbidden:rules-not-covered', denial: 'escalation' },
   { name: 'a namespaced ServiceAccount subject supplies rules to that SA', req: { user: u('system:serviceaccount:team-a:deployer'), operation: 'create', object: role('team-a', 'x', [rule('get', '', 'services')]) }, decidedBy: 'covers' },
   { name: 'escalate lets a user write rules it does not hold, in the bound namespace', req: { user: u('esc'), operation: 'create', object: role('team-a', 'x', [rule('*', '*', '*')]) }, decidedBy: 'escalate-verb' },
   { name: 'escalate on roles is not escalate on clusterroles', req: { user: u('esc'), operation: 'create', object: clusterRole('x', []) }, decidedBy: 'covers' },
-  { name: 'a name-restricted escalate does not help a create (no request name)', req: { user: u('tuner'), operation: 'create', object: role('team-a', 'tuned', [rule('get', '', 'nodes')]) }, decidedBy: 'forbidden:rules-not-covered', status: 403 },
+  { name: 'a name-restricted escalate does not help a create (no request name)', req: { user: u('tuner'), operation: 'create', object: role('team-a', 'tuned', [rule('get', '', 'nodes')]) }, decidedBy: 'forbidden:rules-not-covered', denial: 'escalation' },
   { name: 'a name-restricted escalate helps the update of that role', req: { user: u('tuner'), operation: 'update', object: role('team-a', 'tuned', [rule('get', '', 'nodes')]), oldObject: role('team-a', 'tuned', []) }, decidedBy: 'escalate-verb' },
-  { name: 'an aggregationRule needs * on everything even with no rules', req: { user: u('alice'), operation: 'create', object: clusterRole('agg', [], { aggregate: [{ matchLabels: { a: 'b' } }] }) }, decidedBy: 'forbidden:aggregationRule-requires-cluster-admin', status: 403 },
+  { name: 'an aggregationRule needs * on everything even with no rules', req: { user: u('alice'), operation: 'create', object: clusterRole('agg', [], { aggregate: [{ matchLabels: { a: 'b' } }] }) }, decidedBy: 'forbidden:aggregationRule-requires-cluster-admin', denial: 'escalation' },
   { name: 'cluster-admin may set an aggregationRule: its verb * includes escalate', req: { user: u('pat', 'platform'), operation: 'create', object: clusterRole('agg', [], { aggregate: [{ matchLabels: { a: 'b' } }] }) }, decidedBy: 'escalate-verb' },
   { name: 'bind lets a user bind exactly the named role', req: { user: u('binder'), operation: 'create', object: roleBinding('team-a', 'v', 'ClusterRole/view', [user('x')]) }, decidedBy: 'bind-verb' },
-  { name: 'bind granted in a namespace does not help a ClusterRoleBinding', req: { user: u('binder'), operation: 'create', object: clusterRoleBinding('v', 'ClusterRole/view', [user('x')]) }, decidedBy: 'forbidden:role-not-covered', status: 403 },
+  { name: 'bind granted in a namespace does not help a ClusterRoleBinding', req: { user: u('binder'), operation: 'create', object: clusterRoleBinding('v', 'ClusterRole/view', [user('x')]) }, decidedBy: 'forbidden:role-not-covered', denial: 'escalation' },
   { name: 'a namespace editor may bind edit in its namespace (covers ignores scope)', req: { user: u('alice'), operation: 'create', object: roleBinding('team-a', 'e', 'ClusterRole/edit', [user('bob')]) }, decidedBy: 'covers' },
-  { name: 'a namespace editor may not bind cluster-admin', req: { user: u('alice'), operation: 'create', object: roleBinding('team-a', 'ca', 'ClusterRole/cluster-admin', [user('bob')]) }, decidedBy: 'forbidden:role-not-covered', status: 403 },
-  { name: 'binding a missing role without bind is NotFound', req: { user: u('alice'), operation: 'create', object: roleBinding('team-a', 'm', 'ClusterRole/missing', [user('bob')]) }, decidedBy: 'error:referenced-role-not-found', status: 404 },
-  { name: 'a Role reference resolves in the binding namespace only', req: { user: u('alice'), operation: 'create', object: roleBinding('team-a', 'r', 'Role/local', [user('bob')]) }, decidedBy: 'error:referenced-role-not-found', status: 404 },
+  { name: 'a namespace editor may not bind cluster-admin', req: { user: u('alice'), operation: 'create', object: roleBinding('team-a', 'ca', 'ClusterRole/cluster-admin', [user('bob')]) }, decidedBy: 'forbidden:role-not-covered', denial: 'escalation' },
+  { name: 'binding a missing role without bind is NotFound', req: { user: u('alice'), operation: 'create', object: roleBinding('team-a', 'm', 'ClusterRole/missing', [user('bob')]) }, decidedBy: 'error:referenced-role-not-found', denial: 'missing-role' },
+  { name: 'a Role reference resolves in the binding namespace only', req: { user: u('alice'), operation: 'create', object: roleBinding('team-a', 'r', 'Role/local', [user('bob')]) }, decidedBy: 'error:referenced-role-not-found', denial: 'missing-role' },
 ];
 
 test('escalation decisions name the branch that decided', () => {
   for (const c of table) {
     const d = checkEscalation(ports, c.req);
     assert.equal(d.decidedBy, c.decidedBy, c.name);
-    assert.equal(d.allowed, c.status === undefined, c.name);
-    assert.equal(d.status, c.status, c.name);
+    assert.equal(d.allowed, c.denial === undefined, c.name);
+    assert.equal(d.denial, c.denial, c.name);
   }
 });
 
@@ -66,7 +66,7 @@ test('the 403 message is kube-apiserver\'s text, with compacted sorted rules and
     '{APIGroups:["apps"], Resources:["deployments"], ResourceNames:["web"], Verbs:["get"]}' +
     '; resolution errors: [clusterroles.rbac.authorization.k8s.io "gone" not found]');
   assert.deepEqual(d.uncoveredRules?.length, 3);
-  assert.equal(d.reason, 'Forbidden');
+  assert.equal(d.denial, 'escalation');
 });
 
 test('the aggregationRule refusal and the NotFound carry kube wording', () => {
@@ -74,7 +74,7 @@ test('the aggregationRule refusal and the NotFound carry kube wording', () => {
   assert.equal(agg.message, 'clusterroles.rbac.authorization.k8s.io "agg" is forbidden: must have cluster-admin privileges to use the aggregationRule');
   const missing = checkEscalation(ports, { user: u('alice'), operation: 'create', object: roleBinding('team-a', 'm', 'ClusterRole/missing', []) });
   assert.equal(missing.message, 'clusterroles.rbac.authorization.k8s.io "missing" not found');
-  assert.equal(missing.reason, 'NotFound');
+  assert.equal(missing.denial, 'missing-role');
 });
 
 test('removing an aggregationRule also needs full authority', () => {

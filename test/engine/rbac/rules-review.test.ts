@@ -59,5 +59,5 @@ test('system:masters is not special in a rules review, and a namespace is requir
   const r = rulesReview(view, { name: 'root', groups: ['system:masters'] }, 'ns1');
   assert.ok(r.ok);
   assert.deepEqual(r.status, { resourceRules: [], nonResourceRules: [], incomplete: false });
-  assert.deepEqual(rulesReview(view, { name: 'ann' }, ''), { ok: false, status: 400, reason: 'BadRequest', message: 'no namespace on request' });
+  assert.deepEqual(rulesReview(view, { name: 'ann' }, ''), { ok: false, problem: 'no-namespace', message: 'no namespace on request' });
 });

@@ -68,9 +68,9 @@ test('pages are stable and a continue token only serves its own question and rev
 
   const other = whoCan(view, listPods('ns2'), { revision: 5, limit: 2, continue: first.continue });
   assert.equal(other.ok, false);
-  assert.equal(!other.ok && other.status, 400);
+  assert.equal(!other.ok && other.problem, 'invalid-token');
   const stale = whoCan(view, listPods('ns1'), { revision: 6, limit: 2, continue: first.continue });
-  assert.equal(!stale.ok && stale.reason, 'Expired');
+  assert.equal(!stale.ok && stale.problem, 'expired-token');
   const junk = whoCan(view, listPods('ns1'), { revision: 5, continue: 'not-a-token!' });
   assert.equal(!junk.ok && junk.message, 'invalid continue token: not an encoded token');
 });
