@@ -2,7 +2,6 @@
 import type { components } from './generated/openapi.d.ts';
 
 export type Schemas = components['schemas'];
-export type StatusBody = Schemas['Status'];
 export type APIResourceList = Schemas['APIResourceList'];
 export type APIResource = Schemas['APIResource'];
 export type APIGroup = Schemas['APIGroup'];
@@ -10,6 +9,4 @@ export type APIGroupList = Schemas['APIGroupList'];
 export type APIVersions = Schemas['APIVersions'];
 export type VersionInfo = Schemas['VersionInfo'];
 export type Health = Schemas['Health'];
-export type DeleteOptionsBody = Schemas['DeleteOptions'];
-export type ApplyResultBody = Schemas['ApplyResult'];
 export type ListMeta = Schemas['ListMeta'];

@@ -78,8 +78,6 @@ export const badRequest = (message: string, causes?: StatusCause[]) =>
 export const methodNotAllowed = (message = 'the server does not allow this method on the requested resource') =>
   failure(405, 'MethodNotAllowed', message);
 
-export const notAcceptable = (message: string) => failure(406, 'NotAcceptable', message);
-
 export const unsupportedMediaType = (contentType: string) =>
   failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`, { causes: [{ reason: 'UnsupportedMediaType', message: contentType }] });
 

@@ -7,7 +7,7 @@
 import type { Request, Response } from 'express';
 import type { Attributes, UserInfo } from '../../engine/rbac/types.ts';
 import { child, invalid, type FieldError } from '../../engine/validation/field-error.ts';
-import type { AppDeps, RequestContext } from '../context.ts';
+import type { AppDeps } from '../context.ts';
 import { send } from '../respond.ts';
 import { reasonFor } from '../authz.ts';
 import { badRequest, invalid as invalidStatus } from '../status.ts';
@@ -127,6 +127,3 @@ export function sendReview(req: Request, res: Response, code: number, body: Revi
   send(req, res, code, { apiVersion: body.apiVersion, kind: body.kind, metadata, spec: body.spec, status }, revision);
 }
 
-export function callerName(ctx: RequestContext): string {
-  return ctx.caller?.name ?? '';
-}

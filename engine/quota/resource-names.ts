@@ -6,13 +6,6 @@
  */
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName } from '../validation/names.ts';
 
-export const resourcePods = 'pods';
-export const resourceServices = 'services';
-export const resourceNodePorts = 'services.nodeports';
-export const resourceLoadBalancers = 'services.loadbalancers';
-export const resourcePVCs = 'persistentvolumeclaims';
-export const resourceRequestsStorage = 'requests.storage';
-export const resourceStorage = 'storage';
 export const hugePagesPrefix = 'hugepages-';
 export const requestsPrefix = 'requests.';
 export const requestsHugePagesPrefix = 'requests.hugepages-';
@@ -34,10 +27,6 @@ const integerResources: ReadonlySet<string> = new Set([
   'pods', 'resourcequotas', 'services', 'replicationcontrollers', 'secrets', 'configmaps',
   'persistentvolumeclaims', 'services.nodeports', 'services.loadbalancers',
 ]);
-
-export function isHugePageResourceName(name: string): boolean {
-  return name.startsWith(hugePagesPrefix);
-}
 
 /** `hugepages-<size>` and `requests.hugepages-<size>` are quota names. */
 export function isQuotaHugePageResourceName(name: string): boolean {

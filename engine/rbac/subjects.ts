@@ -2,11 +2,6 @@
 import type { Subject, UserInfo } from './types.ts';
 import { privilegedGroup } from './decision.ts';
 
-/** The user name of a ServiceAccount: `system:serviceaccount:NS:NAME`. */
-export function serviceAccountUsername(namespace: string, name: string): string {
-  return `system:serviceaccount:${namespace}:${name}`;
-}
-
 export function isSystemMasters(user: UserInfo): boolean {
   return (user.groups ?? []).includes(privilegedGroup);
 }

@@ -176,6 +176,3 @@ export function nameIsDNSLabel(name: string, prefix = false): string[] {
 }
 
 /** NameIsDNS1035Label: the rule for Service names. */
-export function nameIsDNS1035Label(name: string, prefix = false): string[] {
-  return isDNS1035Label(prefix ? maskTrailingDash(name) : name);
-}
