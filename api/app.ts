@@ -15,7 +15,7 @@ import { authzMiddleware } from './authz.ts';
 import { consistencyMiddleware, refuseMalformedMinRevision } from './consistency.ts';
 import { readBody } from './body.ts';
 import { errorHandler } from './error-handler.ts';
-import { expressPath, routes, type RouteDef } from './routes.ts';
+import { expressPath, routes, templatePattern, type RouteDef } from './routes.ts';
 import { methodNotAllowed, pathNotFound } from './status.ts';
 import { requestValidator } from './request-validation.ts';
 import { createFastLane } from './fast-lane.ts';
@@ -91,7 +91,7 @@ export function createApp(deps: AppDeps, extra: RouteDef[] = []) {
     app[r.method](expressPath(r.path), requestValidator(r.path, r.method), r.handler as express.RequestHandler);
   }
   // A path Warden serves, asked with a method it does not take, is 405; anything else 404.
-  const served = table.map((r) => new RegExp(`^${r.path.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}/?$`));
+  const served = table.map((r) => templatePattern(r.path, true).pattern);
   app.use((req: Request) => {
     if (served.some((re) => re.test(req.path))) throw methodNotAllowed();
     throw pathNotFound();

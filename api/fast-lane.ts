@@ -19,7 +19,7 @@ import { readBody } from './body.ts';
 import { decodeSegment } from './request-info.ts';
 import { minRevisionHeader } from './consistency.ts';
 import { requestValidator } from './request-validation.ts';
-import type { RouteDef } from './routes.ts';
+import { templatePattern, type RouteDef } from './routes.ts';
 import { tooLarge } from './status.ts';
 
 type Step = (req: Request, res: Response, next: (err?: unknown) => void) => unknown;
@@ -46,14 +46,9 @@ export interface FastLaneOptions {
 
 /** Returns a dispatcher that answers a hot request and says so, or returns false to let the app take it. */
 export function createFastLane(opts: FastLaneOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const hot: HotRoute[] = opts.routes.filter(isHot).map((r) => {
-    const params: string[] = [];
-    const source = r.path.replace(/[.]/g, '\\.').replace(/\{([^}]+)\}/g, (_m, name: string) => {
-      params.push(name);
-      return '([^/]+)';
-    });
-    return { pattern: new RegExp(`^${source}$`), params, validate: requestValidator(r.path, r.method) as Step, handler: r.handler as Step };
-  });
+  const hot: HotRoute[] = opts.routes.filter(isHot).map((r) => ({
+    ...templatePattern(r.path), validate: requestValidator(r.path, r.method) as Step, handler: r.handler as Step,
+  }));
   const authn = authnMiddleware(opts.deps) as Step;
   const authz = authzMiddleware(opts.deps) as Step;
 

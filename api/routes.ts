@@ -103,4 +103,18 @@ export function expressPath(template: string): string {
   return template.replace(/\{([^}]+)\}/g, ':$1');
 }
 
+/**
+ * The one matcher of a route template outside express: `/a/{b}/c` matches
+ * `/a/x/c` (and, with `trailingSlash`, `/a/x/c/`), capturing each parameter
+ * (still percent-encoded) in template order.
+ */
+export function templatePattern(template: string, trailingSlash = false): { pattern: RegExp; params: string[] } {
+  const params: string[] = [];
+  const source = template.replace(/[.]/g, '\\.').replace(/\{([^}]+)\}/g, (_m, name: string) => {
+    params.push(name);
+    return '([^/]+)';
+  });
+  return { pattern: new RegExp(`^${source}${trailingSlash ? '/?' : ''}$`), params };
+}
+
 export type Handler = RequestHandler;
