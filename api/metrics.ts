@@ -16,8 +16,8 @@ export class ServerMetrics {
   private readonly failClosed: Counter<'where'>;
   private readonly drainClosed: Counter;
 
-  /** `snapshotAgeSeconds` and `ready` are read when the registry is scraped. */
-  constructor(snapshotAgeSeconds: () => number | undefined, ready: () => boolean) {
+  /** `snapshotAgeSeconds`, `ready` and `decisionMemo` are read when the registry is scraped. */
+  constructor(snapshotAgeSeconds: () => number | undefined, ready: () => boolean, decisionMemo: () => { hits: number; misses: number } | undefined) {
     const registers = [this.registry];
     this.unavailable = new Counter({
       name: 'warden_unavailable_responses_total', help: '503 answers, by cause (database: unreachable or failing; stale_snapshot: decisions refused; shutdown: refused while stopping).',
@@ -37,6 +37,16 @@ export class ServerMetrics {
       collect() { const age = snapshotAgeSeconds(); if (age !== undefined) this.set(age); },
     });
     new Gauge({ name: 'warden_ready', help: '1 while /readyz answers 200.', registers, collect() { this.set(ready() ? 1 : 0); } });
+    new Gauge({
+      name: 'warden_decision_memo_lookups', help: 'RBAC decisions looked up in the decision memo since the engine was last built in full, by outcome (hit or miss).',
+      labelNames: ['outcome'], registers,
+      collect() {
+        const s = decisionMemo();
+        if (!s) return;
+        this.set({ outcome: 'hit' }, s.hits);
+        this.set({ outcome: 'miss' }, s.misses);
+      },
+    });
   }
 
   unavailableAnswer(cause: 'database' | 'stale_snapshot' | 'shutdown'): void { this.unavailable.inc({ cause }); }

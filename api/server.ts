@@ -87,6 +87,7 @@ export async function startWarden(config: Readonly<Config>, opts: WardenOptions 
     const metrics = new ServerMetrics(
       () => { const age = snapshots.health().ageMs; return age === undefined ? undefined : age / 1000; },
       () => snapshots.health().ready && draining.since === undefined,
+      () => (snapshots.loaded ? snapshots.peekRbacMemo() : undefined),
     );
     const deps: AppDeps = {
       config, db, snapshots, log, authorizer: createAuthorizer(snapshots), metrics, draining,

@@ -104,6 +104,11 @@ export class SnapshotSource {
     return snap;
   }
 
+  /** Decision memo counts of the snapshot held, stale or not (for metrics; decisions use `current`). */
+  peekRbacMemo(): { hits: number; misses: number } | undefined {
+    return this.#current?.rbac.memoStats;
+  }
+
   /** The revision of the snapshot held, stale or not (0 before the first load). */
   get revision(): number {
     return this.#current?.revision ?? 0;

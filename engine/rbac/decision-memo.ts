@@ -6,17 +6,23 @@
  */
 import type { Attributes } from './types.ts';
 
+/** How often memos answered, counted across every state of one build lineage. */
+export interface MemoStats { hits: number; misses: number }
+
 export class DecisionMemo<D> {
   private readonly entries = new Map<string, D>();
 
-  constructor(private readonly limit: number) {}
+  constructor(private readonly limit: number, private readonly stats: MemoStats = { hits: 0, misses: 0 }) {}
 
   get size(): number {
     return this.entries.size;
   }
 
   get(key: string): D | undefined {
-    return this.entries.get(key);
+    const hit = this.entries.get(key);
+    if (hit === undefined) this.stats.misses++;
+    else this.stats.hits++;
+    return hit;
   }
 
   set(key: string, value: D): void {

@@ -17,7 +17,7 @@ import { clusterRoleKey, roleKey } from '../casbin/projection.ts';
 import { RoleEvaluator, type RuleQuery, type RuleTable } from '../casbin/role-evaluator.ts';
 import { Aggregation, type ClusterRoleChange, type ClusterRoleSource } from './aggregation.ts';
 import { applicableBindings, bindingEntry, indexEntry, NamespaceBindings, type BindingEntry } from './binding-index.ts';
-import { DecisionMemo } from './decision-memo.ts';
+import { DecisionMemo, type MemoStats } from './decision-memo.ts';
 import { firstAllowingIn, ListAnswers, type Allowing } from './first-allowing.ts';
 import { PersistentMap } from './persistent-map.ts';
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, RbacObjects, Role, RoleBinding, UserInfo } from './types.ts';
@@ -63,6 +63,8 @@ interface Aggregated {
 /** What every state derived from one build shares. */
 interface Shared {
   readonly evaluator: RoleEvaluator;
+  /** Decision memo hits and misses, over every state of this lineage. */
+  readonly memoStats: MemoStats;
   /** Who-can's indexes by binding list; a list unchanged between states keeps its index. */
   readonly whoCanIndexes: WeakMap<readonly object[], BindingIndex>;
   readonly memoLimit: number;
@@ -96,6 +98,7 @@ export class RbacState implements RbacView {
     const shared = {
       evaluator: new RoleEvaluator(options.casbinModel, options.roleAnswerLimit ?? 200_000),
       whoCanIndexes: new WeakMap<readonly object[], BindingIndex>(),
+      memoStats: { hits: 0, misses: 0 },
       memoLimit: options.memoLimit ?? 100_000,
       listAnswerLimit: options.listAnswerLimit ?? 100_000,
     };
@@ -308,13 +311,18 @@ export class RbacState implements RbacView {
     return this.shared.evaluator;
   }
 
+  /** Decision memo hits and misses since this lineage was built (a full rebuild starts a new one). */
+  get memoStats(): Readonly<MemoStats> {
+    return this.shared.memoStats;
+  }
+
   get whoCanIndexes(): WeakMap<readonly object[], BindingIndex> {
     return this.shared.whoCanIndexes;
   }
 
   /** @internal This state's decision memo (created on first use). */
   memo<D>(): DecisionMemo<D> {
-    this.memoStore ??= new DecisionMemo<unknown>(this.shared.memoLimit);
+    this.memoStore ??= new DecisionMemo<unknown>(this.shared.memoLimit, this.shared.memoStats);
     return this.memoStore as DecisionMemo<D>;
   }
 
