@@ -11,8 +11,8 @@ import { authenticateToken, serviceAccountGroups, serviceAccountOf, type Authent
 import type { Attributes } from '../engine/rbac/types.ts';
 import { privilegedGroup } from '../engine/rbac/decision.ts';
 import type { AppDeps } from './context.ts';
-import { StatusError, badRequest, forbiddenMessage, unauthorized } from './status.ts';
-import { minRevisionWaitMs, requestedRevision } from './consistency.ts';
+import { badRequest, forbiddenMessage, unauthorized } from './status.ts';
+import { minRevisionHeader, minRevisionWaitMs, requestedRevision } from './consistency.ts';
 
 export const adminUser: Authenticated = { name: 'warden:admin', groups: [privilegedGroup, 'system:authenticated'] };
 
@@ -92,27 +92,24 @@ export function impersonate(deps: AppDeps, req: Request, caller: Authenticated):
 
 /**
  * Express middleware: sets ctx.caller and ctx.user, or passes a 401/403
- * Status on. A token this replica does not know yet, sent with
- * `X-Warden-Min-Revision` naming a revision it has not reached, may have
- * been issued on another replica: authentication waits for that revision
- * (as the consistency step would) and tries once more.
+ * Status on. A request with a token and `X-Warden-Min-Revision` naming a
+ * revision this replica has not reached is authenticated at that revision
+ * (after waiting for it, as the consistency step would): a token revoked or
+ * issued on another replica is judged as of then. Without a token nothing
+ * is waited for: the answer is 401 at once.
  */
 export function authnMiddleware(deps: AppDeps) {
-  const finish = (req: Request, res: Response, next: NextFunction, caller: Authenticated) => {
+  const finish = (req: Request, res: Response, next: NextFunction) => {
     const ctx = res.locals.ctx;
-    ctx.caller = caller;
-    ctx.user = impersonate(deps, req, caller);
+    ctx.caller = authenticate(deps, req);
+    ctx.user = impersonate(deps, req, ctx.caller);
     next();
   };
   return (req: Request, res: Response, next: NextFunction) => {
-    let caller: Authenticated;
-    try {
-      caller = authenticate(deps, req);
-    } catch (err) {
-      const wanted = requestedRevision(req);
-      if (!(err instanceof StatusError) || err.status.code !== 401 || !bearer(req) || wanted === undefined || deps.snapshots.revision >= wanted) throw err;
-      return deps.snapshots.waitFor(wanted, minRevisionWaitMs).then(() => finish(req, res, next, authenticate(deps, req)));
+    const wanted = req.headers[minRevisionHeader] === undefined ? undefined : requestedRevision(req);
+    if (wanted !== undefined && deps.snapshots.revision < wanted && bearer(req)) {
+      return deps.snapshots.waitFor(wanted, minRevisionWaitMs).then(() => finish(req, res, next));
     }
-    finish(req, res, next, caller);
+    finish(req, res, next);
   };
 }
