@@ -11,7 +11,6 @@ import type { Logger } from 'pino';
 import type { Database } from '../prisma/database.ts';
 import type { KubeObject } from '../engine/meta.ts';
 import { StoreError } from '../prisma/store/errors.ts';
-import { writeBatch } from '../prisma/store/write.ts';
 import { hashToken } from './authn.ts';
 import { privilegedGroup } from '../engine/rbac/decision.ts';
 
@@ -26,15 +25,14 @@ export const systemActor = 'system:warden';
  * others see AlreadyExists.
  */
 export async function installBootstrapPolicy(db: Database, objects: KubeObject[], log: Logger): Promise<boolean> {
-  const rev = await db.prisma.$queryRawUnsafe<{ value: bigint }[]>('SELECT value FROM policy_revision WHERE id = 1');
-  if (Number(rev[0]?.value ?? 0) !== 0) return false;
+  if ((await db.store.currentRevision()) !== 0) return false;
   const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   const ops = objects.map((o) => ({
     op: 'create' as const,
     object: { ...o, metadata: { ...o.metadata, uid: randomUUID(), creationTimestamp: now } },
   }));
   try {
-    await writeBatch(db.prisma, ops, systemActor);
+    await db.store.write(ops, systemActor);
   } catch (err) {
     if (err instanceof StoreError && err.reason === 'AlreadyExists') return false;
     throw err;
@@ -49,7 +47,7 @@ export function newTokenSecret(): string {
 
 /** Returns the token printed for the operator, or undefined when none was created now. */
 export async function ensureAdminToken(db: Database, dataDir: string, log: Logger): Promise<string | undefined> {
-  const existing = await db.prisma.token.findUnique({ where: { name: adminTokenName } });
+  const existing = await db.store.getObject('Token', undefined, adminTokenName);
   if (existing) return undefined;
   const secret = newTokenSecret();
   const object = {
@@ -59,7 +57,7 @@ export async function ensureAdminToken(db: Database, dataDir: string, log: Logge
     spec: { user: 'warden:admin', groups: [privilegedGroup], description: 'bootstrap administrator' },
   };
   try {
-    await writeBatch(db.prisma, [{ op: 'create', object, columns: { hash: hashToken(secret) } }], systemActor);
+    await db.store.write([{ op: 'create', object, columns: { hash: hashToken(secret) } }], systemActor);
   } catch (err) {
     // Another replica created it first: it printed the token.
     if (err instanceof StoreError && err.reason === 'AlreadyExists') return undefined;

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Authenticated } from '../engine/identity.ts';
 import type { Config } from './config.ts';
 import type { Database } from '../prisma/database.ts';
+import type { Store } from '../prisma/store/store.ts';
 import type { SnapshotSource } from '../prisma/snapshot-source.ts';
 import type { RequestInfo } from './request-info.ts';
 import type { Authorizer } from './authorizer.ts';
@@ -19,7 +20,9 @@ import type { DiscoveryGroup } from './discovery.ts';
 
 export interface AppDeps {
   config: Readonly<Config>;
+  /** The database, for its lifecycle; requests reach storage through `store`. */
   db: Database;
+  store: Store;
   snapshots: SnapshotSource;
   authorizer: Authorizer;
   log: Logger;

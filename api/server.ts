@@ -76,7 +76,7 @@ export async function startWarden(config: Readonly<Config>, opts: WardenOptions 
     await installBootstrapPolicy(db, [...(await loadPolicies()).bootstrap, namespaceOwnerRole() as unknown as KubeObject], log);
     const adminToken = config.adminToken ? undefined : await ensureAdminToken(db, config.dataDir, log);
     const policy = await loadPolicies();
-    const snapshots = new SnapshotSource(db.prisma, { casbinModel: policy.casbinModel }, (err) => log.error({ err }, 'snapshot refresh failed; keeping the last good snapshot'), { maxStalenessMs: config.maxStalenessMs });
+    const snapshots = new SnapshotSource(db.store, { casbinModel: policy.casbinModel }, (err) => log.error({ err }, 'snapshot refresh failed; keeping the last good snapshot'), { maxStalenessMs: config.maxStalenessMs });
     await snapshots.start(config.pollIntervalMs);
     let listener: RevisionListener | undefined;
     if (db.kind === 'postgres' && db.url) {
@@ -90,14 +90,14 @@ export async function startWarden(config: Readonly<Config>, opts: WardenOptions 
       () => (snapshots.loaded ? snapshots.peekRbacMemo() : undefined),
     );
     const deps: AppDeps = {
-      config, db, snapshots, log, authorizer: createAuthorizer(snapshots), metrics, draining,
+      config, db, store: db.store, snapshots, log, authorizer: createAuthorizer(snapshots), metrics, draining,
       writes: writePolicy(), admission: admissionSteps(), discovery: discoveryGroups(),
       adminTokenHash: config.adminToken ? hashToken(config.adminToken) : undefined,
-      decisions: decisionLogFor(config, db.prisma, log, metrics.registry),
+      decisions: decisionLogFor(config, db.store, log, metrics.registry),
     };
     deps.decisions!.start();
     const app = createApp(deps);
-    const reconciler = startTenancyReconciler(db.prisma, snapshots, log, config.reconcileIntervalMs);
+    const reconciler = startTenancyReconciler(db.store, snapshots, log, config.reconcileIntervalMs);
     const warden: Warden = {
       deps, app, listener, adminToken, reconciler,
       async close(drainDelayMs = 0) {

@@ -12,6 +12,7 @@ import pg from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from './generated/client.ts';
 import { registerAdapter, releaseAdapter } from './store/raw.ts';
+import { prismaStore, type Store } from './store/store.ts';
 
 export interface DatabaseOptions {
   /** A postgres:// URL; when absent, PGlite in `dataDir`. */
@@ -25,6 +26,8 @@ export interface DatabaseOptions {
 
 export interface Database {
   kind: 'postgres' | 'pglite';
+  /** What everything but migrations and tests reaches storage through. */
+  store: Store;
   prisma: PrismaClient;
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   /** Server only: the pool the adapter uses (for LISTEN clients and health checks). */
@@ -45,6 +48,7 @@ export function openDatabase(opts: DatabaseOptions): Database {
     registerAdapter(prisma, adapterFactory);
     return {
       kind: 'postgres',
+      store: prismaStore(prisma),
       prisma,
       adapterFactory,
       pool,
@@ -66,6 +70,7 @@ export function openDatabase(opts: DatabaseOptions): Database {
   registerAdapter(prisma, adapterFactory);
   return {
     kind: 'pglite',
+    store: prismaStore(prisma),
     prisma,
     adapterFactory,
     pglite,

@@ -14,9 +14,8 @@
  * snapshot that may still hold a revoked token or a deleted binding.
  */
 import { applyChanges, buildSnapshot, type Snapshot, type SnapshotOptions } from '../engine/snapshot.ts';
-import type { PrismaClient } from './generated/client.ts';
-import { loadChangesSince, loadFull } from './snapshot-loader.ts';
-import { onCommitted, writeInFlight, type CommittedRevision } from './store/write.ts';
+import type { Store } from './store/store.ts';
+import type { CommittedRevision } from './store/write.ts';
 
 export interface SnapshotHealth {
   /** Loaded, the last refresh succeeded, and the snapshot is confirmed recently enough to serve. */
@@ -60,14 +59,14 @@ export class SnapshotSource {
   #unsubscribe: () => void;
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly store: Store,
     private readonly options: SnapshotOptions,
     private readonly onError: (err: unknown) => void = () => {},
     freshness: FreshnessOptions = { maxStalenessMs: Infinity },
   ) {
     this.#maxStalenessMs = freshness.maxStalenessMs;
     this.#now = freshness.now ?? Date.now;
-    this.#unsubscribe = onCommitted(prisma, (c) => this.#committedHere(c));
+    this.#unsubscribe = store.onCommitted((c) => this.#committedHere(c));
   }
 
   /**
@@ -163,7 +162,7 @@ export class SnapshotSource {
     const held = () => this.#current !== undefined && this.#current.revision >= revision && this.#lastError === undefined;
     if (held()) return;
     // The notification of this process's own write can come before the write's reply: let that write be applied first.
-    void writeInFlight(this.prisma).then(() => {
+    void this.store.writeInFlight().then(() => {
       if (!held()) void this.refresh();
     });
   }
@@ -210,15 +209,15 @@ export class SnapshotSource {
       // The database's revision as of the start of the read; the snapshot built from it is confirmed as of then.
       const readAt = this.#now();
       if (!base) {
-        next = buildSnapshot(await loadFull(this.prisma), this.options);
+        next = buildSnapshot(await this.store.loadSnapshot(), this.options);
       } else {
-        const batch = await loadChangesSince(this.prisma, base.revision);
+        const batch = await this.store.changesSince(base.revision);
         if (batch.revision === base.revision) {
           this.#lastError = undefined;
           this.#confirm(readAt);
           return;
         }
-        next = batch.contiguous ? applyChanges(base, batch.revision, batch.changes) : buildSnapshot(await loadFull(this.prisma), this.options);
+        next = batch.contiguous ? applyChanges(base, batch.revision, batch.changes) : buildSnapshot(await this.store.loadSnapshot(), this.options);
       }
       if (!this.#current || next.revision >= this.#current.revision) this.#current = next;
       this.#lastError = undefined;

@@ -7,7 +7,7 @@
  * `spec.user`: whatever else a token carries stays out of the history.
  */
 import type { Request, Response } from 'express';
-import { listChanges, type ChangeFilter, type StoredChange } from '../../prisma/store/changes.ts';
+import type { ChangeFilter, StoredChange } from '../../prisma/store/changes.ts';
 import type { AppDeps } from '../context.ts';
 import { send } from '../respond.ts';
 import { auditGroupVersion } from './decisions.ts';
@@ -59,7 +59,7 @@ export function listChangesHandler(deps: AppDeps) {
     const filter: ChangeFilter = { kind: q.kind, namespace: q.namespace, name: q.name, actor: q.actor, ...timeRange(q) };
     const limit = parseLimit(q.limit);
     const after = decodeContinue('changes', filter as Record<string, unknown>, q.continue);
-    const rows = await listChanges(deps.db.prisma, filter, limit + 1, after);
+    const rows = await deps.store.listChanges(filter, limit + 1, after);
     const metadata: { continue?: string } = {};
     if (rows.length > limit) {
       rows.length = limit;

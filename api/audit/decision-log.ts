@@ -12,8 +12,8 @@
  */
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import type { PrismaClient } from '../../prisma/generated/client.ts';
-import { insertDecisions, pruneDecisions, type DecisionRow } from '../../prisma/store/decision-log.ts';
+import type { Store } from '../../prisma/store/store.ts';
+import type { DecisionRow } from '../../prisma/store/decision-log.ts';
 import type { Config } from '../config.ts';
 import { DecisionLogMetrics, type DecisionLogStats } from './metrics.ts';
 
@@ -251,17 +251,17 @@ export class DecisionLog {
   }
 }
 
-/** The `decision_log` table as a sink. */
-export function databaseSink(prisma: PrismaClient): DecisionSink {
+/** The store's decision log as a sink. */
+export function databaseSink(store: Store): DecisionSink {
   return {
-    insert: (rows, timeoutMs) => insertDecisions(prisma, rows, timeoutMs),
-    prune: (before, timeoutMs) => pruneDecisions(prisma, before, timeoutMs),
+    insert: (rows, timeoutMs) => store.insertDecisions(rows, timeoutMs),
+    prune: (before, timeoutMs) => store.pruneDecisions(before, timeoutMs),
   };
 }
 
-/** The log as configured, writing to `prisma`, logging its failures (not yet started). */
-export function decisionLogFor(config: Readonly<Config>, prisma: PrismaClient, log: Logger, registry?: Registry): DecisionLog {
-  return new DecisionLog(databaseSink(prisma), {
+/** The log as configured, writing to `store`, logging its failures (not yet started). */
+export function decisionLogFor(config: Readonly<Config>, store: Store, log: Logger, registry?: Registry): DecisionLog {
+  return new DecisionLog(databaseSink(store), {
     queueSize: config.decisionLogQueue,
     batchSize: config.decisionLogBatch,
     flushIntervalMs: config.decisionLogFlushMs,

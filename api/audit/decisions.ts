@@ -5,7 +5,7 @@
  * When this server has dropped entries, a Warning says the log is incomplete.
  */
 import type { Request, Response } from 'express';
-import { listDecisions, type DecisionFilter, type StoredDecision } from '../../prisma/store/decision-log.ts';
+import type { DecisionFilter, StoredDecision } from '../../prisma/store/decision-log.ts';
 import { contextOf, type AppDeps } from '../context.ts';
 import { send } from '../respond.ts';
 import { decodeContinue, encodeContinue, parseBoolean, parseLimit, queryOf, timeRange } from './query.ts';
@@ -51,7 +51,7 @@ export function listDecisionsHandler(deps: AppDeps) {
     };
     const limit = parseLimit(q.limit);
     const after = decodeContinue('decisions', filter as Record<string, unknown>, q.continue);
-    const rows = await listDecisions(deps.db.prisma, filter, limit + 1, after);
+    const rows = await deps.store.listDecisions(filter, limit + 1, after);
     const metadata: { continue?: string } = {};
     if (rows.length > limit) {
       rows.length = limit;

@@ -14,7 +14,6 @@ import type { Request, Response } from 'express';
 import type { KubeObject } from '../../engine/meta.ts';
 import type { Attributes } from '../../engine/rbac/types.ts';
 import { notFound as fieldNotFound } from '../../engine/validation/field-error.ts';
-import { getObject } from '../../prisma/store/read.ts';
 import { hashToken } from '../authn.ts';
 import { forbiddenFor } from '../authz.ts';
 import { newTokenSecret } from '../bootstrap.ts';
@@ -53,7 +52,7 @@ function requireAllowed(deps: AppDeps, attrs: Attributes): void {
 export async function userToIssueFor(deps: AppDeps, ctx: RequestContext, k: ApiKind, object: KubeObject): Promise<KubeObject> {
   const name = specOf(object).user as string;
   if (name !== ctx.user.name) requireAllowed(deps, impersonation(ctx, 'users', name));
-  const user = await getObject(deps.db.prisma, 'User', undefined, name);
+  const user = await deps.store.getObject('User', undefined, name);
   if (!user) throw invalid(k.kind, k.group, object.metadata.name, [fieldNotFound('spec.user', name)]);
   for (const g of groupsOf(user)) if (!ctx.user.groups.includes(g)) requireAllowed(deps, impersonation(ctx, 'groups', g));
   return user;

@@ -19,7 +19,6 @@ import type { Request, Response } from 'express';
 import type { KubeObject } from '../../engine/meta.ts';
 import { serviceAccountUserPrefix } from '../../engine/identity.ts';
 import { invalid as invalidField, type FieldError } from '../../engine/validation/field-error.ts';
-import { getObject } from '../../prisma/store/read.ts';
 import { hashToken } from '../authn.ts';
 import { newTokenSecret } from '../bootstrap.ts';
 import { decodeDocument, requireMediaType } from '../body.ts';
@@ -115,7 +114,7 @@ export function tokenRequest(deps: AppDeps) {
       const ref = spec.boundObjectRef;
       throw badRequest(`cannot bind token to object of type ${ref.apiVersion ?? ''}, Kind=${ref.kind ?? ''}: Warden binds service account tokens to the service account itself`);
     }
-    const account = await getObject(deps.db.prisma, 'ServiceAccount', namespace, name);
+    const account = await deps.store.getObject('ServiceAccount', namespace, name);
     if (!account) throw notFound({ resource: 'serviceaccounts', name });
     spec.expirationSeconds = Math.min(spec.expirationSeconds!, maxExpirationSeconds);
 

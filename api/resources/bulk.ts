@@ -8,7 +8,6 @@
  */
 import type { Request, Response } from 'express';
 import type { KubeObject } from '../../engine/meta.ts';
-import { currentRevision, getObject } from '../../prisma/store/read.ts';
 import type { AppDeps, RequestContext } from '../context.ts';
 import { contextOf } from '../context.ts';
 import { attributesOf, forbiddenFor } from '../authz.ts';
@@ -101,7 +100,7 @@ export function bulkApply(deps: AppDeps) {
     const order: number[] = [];
     for (const { i, k, config } of items) {
       try {
-        const exists = await getObject(deps.db.prisma, k.kind, k.namespaced ? config.metadata.namespace : undefined, config.metadata.name!);
+        const exists = await deps.store.getObject(k.kind, k.namespaced ? config.metadata.namespace : undefined, config.metadata.name!);
         authorizeItem(deps, ctx, k, config, exists !== null);
         planned.push(await planApply(deps, ctx, k, config, manager, force));
         order.push(i);
@@ -113,7 +112,7 @@ export function bulkApply(deps: AppDeps) {
     const byIndex = new Map(order.map((i, j) => [i, outcomes[j]]));
     const stored = [...byIndex.keys()].sort((a, b) => a - b).map((i) => byIndex.get(i)!.object);
     // Objects the request left unchanged keep their resourceVersion; the result names the revision in force after it.
-    const revision = outcomes.find((o) => o.revision !== undefined)?.revision ?? (dryRun ? undefined : await currentRevision(deps.db.prisma));
+    const revision = outcomes.find((o) => o.revision !== undefined)?.revision ?? (dryRun ? undefined : await deps.store.currentRevision());
     send(req, res, 200, { apiVersion: 'warden.dev/v1', kind: 'ApplyResult', metadata: { resourceVersion: String(revision ?? '') }, items: stored }, revision);
   };
 }

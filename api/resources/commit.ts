@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../engine/meta.ts';
 import { StoreError } from '../../prisma/store/errors.ts';
-import { writeBatchWith, type Tx, type WriteOp, type WriteResult } from '../../prisma/store/write.ts';
+import type { WriteOp, WriteResult } from '../../prisma/store/write.ts';
+import type { CommitCheck } from '../../prisma/store/store.ts';
 import { actorOf, type AppDeps, type RequestContext } from '../context.ts';
 import { alreadyExists, conflict, notFound } from '../status.ts';
 import { apiKinds, type ApiKind } from './registry.ts';
@@ -39,18 +40,15 @@ export type OpExpander = (deps: AppDeps, ctx: RequestContext, ops: WriteOp[]) =>
  * it runs inside the transaction, after the revision lock is taken (so no
  * other write can interleave), and throws a Status to refuse.
  */
-export type CommitGuard = (tx: Tx, ops: WriteOp[]) => Promise<void>;
+export type CommitGuard = CommitCheck;
 
 export async function commit(deps: AppDeps, ctx: RequestContext, requested: WriteOp[]): Promise<WriteResult> {
   let ops = requested;
   for (const e of deps.writes.expanders) ops = e(deps, ctx, ops);
   let result: WriteResult;
+  const guards = deps.writes.guards;
   try {
-    const out = await writeBatchWith(deps.db.prisma, actorOf(ctx), async (tx) => {
-      for (const g of deps.writes.guards) await g(tx, ops);
-      return { ops, value: undefined };
-    });
-    result = out.result!;
+    result = await deps.store.write(ops, actorOf(ctx), guards.length ? async (reads, batch) => { for (const g of guards) await g(reads, batch); } : undefined);
   } catch (err) {
     if (err instanceof StoreError) throw storeErrorStatus(err);
     throw err;

@@ -6,7 +6,7 @@
 import type { KubeObject } from '../../engine/meta.ts';
 import { forbidden, invalid, type FieldError } from '../../engine/validation/field-error.ts';
 import { nameIsDNSLabel } from '../../engine/validation/names.ts';
-import { tenantLabel } from '../../prisma/store/kinds.ts';
+import { tenantLabel } from '../../engine/tenancy/types.ts';
 
 export const namespaceNameLabel = 'kubernetes.io/metadata.name';
 

@@ -7,7 +7,6 @@
  */
 import type { Request, Response } from 'express';
 import type { KubeObject } from '../../engine/meta.ts';
-import { getObject } from '../../prisma/store/read.ts';
 import type { AppDeps, RequestContext } from '../context.ts';
 import { contextOf } from '../context.ts';
 import { decodeDocument, requireMediaType, type MediaType } from '../body.ts';
@@ -41,7 +40,7 @@ export function forceOf(query: Record<string, unknown>): boolean {
 
 /** Plans the server-side apply of one configuration against the stored object; shared with bulk apply. */
 export async function planApply(deps: AppDeps, ctx: RequestContext, k: ApiKind, config: KubeObject, manager: string, force: boolean): Promise<PlannedWrite> {
-  const current = await getObject(deps.db.prisma, k.kind, k.namespaced ? config.metadata.namespace : undefined, config.metadata.name!);
+  const current = await deps.store.getObject(k.kind, k.namespaced ? config.metadata.namespace : undefined, config.metadata.name!);
   const outcome = applyConfig(current, config, manager, force, apiVersionOf(k), new Date());
   if (outcome.conflicts.length) throw applyConflict(k, config.metadata.name!, outcome.conflicts);
   if (!current) {
@@ -132,7 +131,7 @@ export function patch(deps: AppDeps, k: ApiKind) {
     if (query.force !== undefined) throw badRequest('force: Forbidden: may not be specified for non-apply patch');
     const pinned = isPlainObject(doc) && isPlainObject(doc.metadata) && doc.metadata.resourceVersion !== undefined;
     for (let i = 0; ; i++) {
-      const current = await getObject(deps.db.prisma, k.kind, k.namespaced ? namespace : undefined, name);
+      const current = await deps.store.getObject(k.kind, k.namespaced ? namespace : undefined, name);
       if (!current) throw notFound(targetOf(k, name));
       const patched = patchObject(type, current, doc);
       checkTypeMeta(k, patched);

@@ -4,7 +4,6 @@ import type { KubeObject } from '../../engine/meta.ts';
 import { parseFieldSelector, parseLabelSelector, type FieldSelector, type ParsedSelector } from '../../engine/labels/parse.ts';
 import { forbidden, notSupported, type FieldError } from '../../engine/validation/field-error.ts';
 import { goQuote } from '../../engine/validation/go-quote.ts';
-import { getObject, listObjects, currentRevision } from '../../prisma/store/read.ts';
 import { contextOf, type AppDeps } from '../context.ts';
 import { send } from '../respond.ts';
 import { badRequest, expired, invalid, methodNotAllowed, notFound } from '../status.ts';
@@ -17,7 +16,7 @@ export function targetOf(k: ApiKind, name?: string) {
 
 /** The stored object or a 404 Status. */
 export async function mustGet(deps: AppDeps, k: ApiKind, namespace: string | undefined, name: string): Promise<KubeObject> {
-  const o = await getObject(deps.db.prisma, k.kind, k.namespaced ? namespace : undefined, name);
+  const o = await deps.store.getObject(k.kind, k.namespaced ? namespace : undefined, name);
   if (!o) throw notFound(targetOf(k, name));
   return o;
 }
@@ -154,7 +153,7 @@ function matchesSelection(o: KubeObject, s: Selection): boolean {
 /** Objects of the collection matching `labelSelector` and `fieldSelector`; a malformed selector or option is refused first. */
 export async function selectObjects(deps: AppDeps, k: ApiKind, namespace: string | undefined, query: Record<string, unknown>): Promise<KubeObject[]> {
   const selection = selectionOf(k, query);
-  return (await listObjects(deps.db.prisma, k.kind, namespace)).filter((o) => matchesSelection(o, selection));
+  return (await deps.store.listObjects(k.kind, namespace)).filter((o) => matchesSelection(o, selection));
 }
 
 /** Where a page ended: the last object's namespace ('' when cluster-scoped) and name. */
@@ -193,9 +192,9 @@ export function list(deps: AppDeps, k: ApiKind) {
     if (queryBoolean(query, 'watch')) throw methodNotAllowed('watch is not supported; list and poll resourceVersion instead');
     const limit = pageLimit(query.limit);
     const token = decodeContinue(query.continue);
-    const revision = await currentRevision(deps.db.prisma);
+    const revision = await deps.store.currentRevision();
     checkResourceVersion(query, revision, limit !== undefined);
-    let items = (await listObjects(deps.db.prisma, k.kind, param(req, 'namespace'))).filter((o) => matchesSelection(o, selection));
+    let items = (await deps.store.listObjects(k.kind, param(req, 'namespace'))).filter((o) => matchesSelection(o, selection));
     // A caller allowed to see only part of a cluster-scope list (tenancy) gets that part.
     const scope = contextOf(res).listScope;
     if (scope) items = items.filter((o) => (scope.by === 'name' ? scope.names.has(o.metadata.name!) : scope.namespaces.has(o.metadata.namespace ?? '')));

@@ -7,7 +7,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Request, Response } from 'express';
 import type { KubeObject } from '../../engine/meta.ts';
-import { getObject } from '../../prisma/store/read.ts';
 import type { WriteOp } from '../../prisma/store/write.ts';
 import type { AppDeps, RequestContext } from '../context.ts';
 import { contextOf } from '../context.ts';
@@ -129,7 +128,7 @@ export function update(deps: AppDeps, k: ApiKind) {
     const name = param(req, 'name')!;
     const doc = decodeDocument(req, requireMediaType(req, ['application/json', 'application/yaml']));
     const body = objectFromBody(k, doc, { namespace, name }, mode, ctx);
-    const current = await getObject(deps.db.prisma, k.kind, k.namespaced ? namespace : undefined, name);
+    const current = await deps.store.getObject(k.kind, k.namespaced ? namespace : undefined, name);
     let out: WriteOutcome;
     if (!current) {
       if (!k.createOnUpdate) throw notFound(targetOf(k, name));

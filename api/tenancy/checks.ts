@@ -135,17 +135,16 @@ export const tenancyExpander: OpExpander = (deps, ctx, ops) => {
 };
 
 /** A tenant's namespace limit, checked again inside the transaction so racing creates cannot pass it. */
-export const namespaceLimitGuard: CommitGuard = async (tx, ops) => {
+export const namespaceLimitGuard: CommitGuard = async (reads, ops) => {
   const creating = new Map<string, number>();
   for (const op of ops) {
     const t = op.op === 'create' && op.object.kind === 'Namespace' ? tenantOf(op.object) : undefined;
     if (t) creating.set(t, (creating.get(t) ?? 0) + 1);
   }
   for (const [name, adding] of creating) {
-    const [row] = await tx.query<{ spec: { namespaceLimit?: number } }>('SELECT spec FROM tenant WHERE name = $1', name);
-    const limit = row?.spec?.namespaceLimit;
+    const limit = await reads.tenantNamespaceLimit(name);
     if (limit === undefined) continue;
-    const [{ count }] = await tx.query<{ count: number }>('SELECT count(*)::int AS count FROM namespace WHERE tenant = $1', name);
+    const count = await reads.tenantNamespaceCount(name);
     if (count + adding > limit) throw forbiddenMessage(limitMessage(name, count, limit), { kind: 'namespaces' });
   }
 };

@@ -10,9 +10,8 @@
 import type { Logger } from 'pino';
 import { managedRepairs } from '../../engine/tenancy/managed.ts';
 import { StoreError } from '../../prisma/store/errors.ts';
-import { writeBatch } from '../../prisma/store/write.ts';
 import { repairOps } from './managed-writes.ts';
-import type { PrismaClient } from '../../prisma/generated/client.ts';
+import type { Store } from '../../prisma/store/store.ts';
 import type { SnapshotSource } from '../../prisma/snapshot-source.ts';
 
 export const tenancyActor = 'system:warden:tenancy';
@@ -23,7 +22,7 @@ export interface Reconciler {
   stop(): void;
 }
 
-export function startTenancyReconciler(prisma: PrismaClient, snapshots: SnapshotSource, log: Logger, intervalMs: number): Reconciler {
+export function startTenancyReconciler(store: Store, snapshots: SnapshotSource, log: Logger, intervalMs: number): Reconciler {
   let lastRevision = -1;
   let running: Promise<number> | undefined;
   let stopped = false;
@@ -37,7 +36,7 @@ export function startTenancyReconciler(prisma: PrismaClient, snapshots: Snapshot
       return 0;
     }
     try {
-      const result = await writeBatch(prisma, ops, tenancyActor);
+      const result = await store.write(ops, tenancyActor);
       await snapshots.waitFor(result.revision, 5000);
       log.info({ created: repairs.create.length, replaced: repairs.replace.length, removed: repairs.remove.length, revision: result.revision }, 'repaired the RBAC objects Warden manages for tenants');
       lastRevision = result.revision;

@@ -24,8 +24,7 @@ import { aggregateMessage, errorBody } from '../../engine/validation/field-error
 import {
   checkQuotaRequest, releaseCharges, type ExtraLimit, type QuotaCharge, type QuotaDecision, type QuotaRequest,
 } from '../../engine/quota/index.ts';
-import { chargeQuotas } from '../../prisma/store/quota-charge.ts';
-import { readQuotas, readTenantUsage, type TenantUsage, type UsageUpdate } from '../../prisma/store/quota.ts';
+import type { TenantUsage, UsageUpdate } from '../../prisma/store/quota.ts';
 import { tenantOf } from '../../engine/tenancy/types.ts';
 import { actorOf, type AppDeps, type RequestContext } from '../context.ts';
 import type { AdmissionRequest, AdmissionVerdict } from './admission-review.ts';
@@ -111,9 +110,9 @@ export async function admitQuota(deps: AppDeps, ctx: RequestContext, request: Ad
     return { updates: d.allowed ? namespaceUpdates(d.charges) : [], tenantUsed: d.allowed ? tenantUsed(d.charges, t) : undefined, value: d };
   };
   if (request.dryRun) {
-    return verdictOf(decide(await readQuotas(deps.db.prisma, namespace), await readTenantUsage(deps.db.prisma, tenant)).value, request);
+    return verdictOf(decide(await deps.store.readQuotas(namespace), await deps.store.readTenantUsage(tenant)).value, request);
   }
-  const out = await chargeQuotas(deps.db.prisma, namespace, actorOf(ctx), decide, tenant);
+  const out = await deps.store.chargeQuotas(namespace, actorOf(ctx), decide, tenant);
   return withRevision(verdictOf(out.value, request), out.revision);
 }
 
@@ -121,7 +120,7 @@ async function release(deps: AppDeps, ctx: RequestContext, request: AdmissionReq
   if (request.dryRun || request.subResource || !request.oldObject) return allowed;
   const resource = { group: request.resource.group, resource: request.resource.resource };
   const tenant = tenantOf(deps.snapshots.current.namespaces.get(request.namespace));
-  const out = await chargeQuotas(deps.db.prisma, request.namespace, actorOf(ctx), (quotas, t) => {
+  const out = await deps.store.chargeQuotas(request.namespace, actorOf(ctx), (quotas, t) => {
     const r = releaseCharges(request.oldObject, resource, quotas, { namespace: request.namespace, extraLimits: tenantLimits(t, options.extraLimits ?? []) });
     return { updates: namespaceUpdates(r.charges), tenantUsed: tenantUsed(r.charges, t), value: r };
   }, tenant);

@@ -145,7 +145,7 @@ test(`${backend}: while every insert fails, reviews are answered and failures ar
 
 test(`${backend}: a write blocked longer than the write timeout fails within it, and is retried after the lock goes`, async (t) => {
   if (backend !== 'postgres') return t.skip('needs a second database session; PGlite has one connection, so its writes queue instead of timing out');
-  const log = new DecisionLog(databaseSink(w.warden.deps.db.prisma), {
+  const log = new DecisionLog(databaseSink(w.warden.deps.store), {
     queueSize: 100, batchSize: 10, flushIntervalMs: 60_000, retentionMs: 86_400_000, writeTimeoutMs: 200, maxAttempts: 100,
   });
   await settled();
@@ -168,7 +168,7 @@ test(`${backend}: a write blocked longer than the write timeout fails within it,
 
 test(`${backend}: a batch lands in order, with lone surrogates stored as U+FFFD and NUL removed, in every text and in the question`, async () => {
   await settled();
-  const log = new DecisionLog(databaseSink(w.warden.deps.db.prisma), { queueSize: 10, batchSize: 10, flushIntervalMs: 60_000, retentionMs: 3_600_000, registry: new Registry() });
+  const log = new DecisionLog(databaseSink(w.warden.deps.store), { queueSize: 10, batchSize: 10, flushIntervalMs: 60_000, retentionMs: 3_600_000, registry: new Registry() });
   const caller = 'surrogates';
   log.record({ ...entry(1, caller), subject: { user: 'u\ud800', groups: ['g\udc00x', 'ok'] }, reason: 'why\u0000 \ud83d', question: { k: 'v\udfff', ['\ud801key']: ['\u0000'] } });
   log.record({ ...entry(2, caller), subject: { user: 'pair \ud83d\ude00', groups: [] }, question: { emoji: '\ud83d\ude00' } });
