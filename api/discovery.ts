@@ -26,7 +26,7 @@ export interface DiscoveryGroup { group: string; version: string; resources: API
 
 function resourceEntry(k: ApiKind): APIResource {
   const entry: APIResource = { name: k.plural, singularName: k.singular, namespaced: k.namespaced, kind: k.kind, verbs: k.verbs };
-  if (k.shortNames.length) entry.shortNames = k.shortNames;
+  if (k.shortNames.length) entry.shortNames = [...k.shortNames];
   return entry;
 }
 

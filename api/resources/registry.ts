@@ -9,7 +9,7 @@ import { nameIsDNSLabel, nameIsDNSSubdomain } from '../../engine/validation/name
 import { validateObjectMeta, validateObjectMetaUpdate, type NameValidator } from '../../engine/validation/object-meta.ts';
 import * as rbac from '../../engine/rbac/validation.ts';
 import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from '../../engine/rbac/types.ts';
-import type { StoredKind } from '../../prisma/store/kinds.ts';
+import { apiVersionOf, kindIdentities, type KindIdentity } from '../../engine/kinds.ts';
 import type { Snapshot } from '../../engine/snapshot.ts';
 import { decorateTenant, prepareTenant, validateTenant, validateTenantUpdate } from '../tenancy/tenant-kind.ts';
 import { validateNamespace, validateNamespaceUpdate, prepareNamespace } from './namespace-strategy.ts';
@@ -19,14 +19,7 @@ import { prepareNetworkPolicy, validateNetworkPolicy, validateNetworkPolicyChang
 import { prepareUser, validateUser, validateUserName, validateUserUpdate } from '../iam/user-strategy.ts';
 import { prepareToken, validateToken, validateTokenUpdate } from '../iam/token-strategy.ts';
 
-export interface ApiKind {
-  kind: StoredKind;
-  group: string;
-  version: string;
-  plural: string;
-  singular: string;
-  namespaced: boolean;
-  shortNames: string[];
+export interface ApiKind extends KindIdentity {
   verbs: string[];
   subresources: string[];
   /** PUT may create a missing object (kube's AllowCreateOnUpdate). */
@@ -47,80 +40,70 @@ export interface ApiKind {
 }
 
 const crud = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update'];
-const rbacGroup = 'rbac.authorization.k8s.io';
 const rbacName: NameValidator = (name) => rbac.validateRbacName(name);
 const same = (o: KubeObject) => o;
 
 export const apiKinds: ApiKind[] = [
   {
-    kind: 'Namespace', group: '', version: 'v1', plural: 'namespaces', singular: 'namespace', namespaced: false,
-    shortNames: ['ns'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'], subresources: [],
+    ...kindIdentities.Namespace, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'], subresources: [],
     createOnUpdate: false, nameFn: nameIsDNSLabel,
     validate: validateNamespace, validateUpdate: validateNamespaceUpdate, prepare: prepareNamespace,
   },
   {
-    kind: 'ServiceAccount', group: '', version: 'v1', plural: 'serviceaccounts', singular: 'serviceaccount', namespaced: true,
-    shortNames: ['sa'], verbs: crud, subresources: [], createOnUpdate: true, nameFn: nameIsDNSSubdomain,
+    ...kindIdentities.ServiceAccount, verbs: crud, subresources: [], createOnUpdate: true, nameFn: nameIsDNSSubdomain,
     validate: validateServiceAccount, validateUpdate: (n) => validateServiceAccount(n), prepare: same,
   },
   {
-    kind: 'ResourceQuota', group: '', version: 'v1', plural: 'resourcequotas', singular: 'resourcequota', namespaced: true,
-    shortNames: ['quota'], verbs: crud, subresources: ['status'], createOnUpdate: false, nameFn: nameIsDNSSubdomain,
+    ...kindIdentities.ResourceQuota, verbs: crud, subresources: ['status'], createOnUpdate: false, nameFn: nameIsDNSSubdomain,
     validate: validateQuota, validateUpdate: validateQuotaUpdate, prepare: prepareQuota,
     status: { prepare: prepareQuotaStatus, validate: validateQuotaStatus },
   },
   {
-    kind: 'NetworkPolicy', group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', singular: 'networkpolicy',
-    namespaced: true, shortNames: ['netpol'], verbs: crud, subresources: [], createOnUpdate: false, nameFn: nameIsDNSSubdomain,
+    ...kindIdentities.NetworkPolicy,
+    verbs: crud, subresources: [], createOnUpdate: false, nameFn: nameIsDNSSubdomain,
     validate: validateNetworkPolicy, validateUpdate: validateNetworkPolicyChange, prepare: prepareNetworkPolicy,
   },
   {
-    kind: 'Tenant', group: 'tenancy.warden.dev', version: 'v1', plural: 'tenants', singular: 'tenant', namespaced: false,
-    shortNames: [], verbs: crud, subresources: [], createOnUpdate: false, nameFn: nameIsDNSLabel,
+    ...kindIdentities.Tenant, verbs: crud, subresources: [], createOnUpdate: false, nameFn: nameIsDNSLabel,
     validate: validateTenant, validateUpdate: validateTenantUpdate, prepare: prepareTenant, decorate: decorateTenant,
   },
   {
-    kind: 'Role', group: rbacGroup, version: 'v1', plural: 'roles', singular: 'role', namespaced: true,
-    shortNames: [], verbs: crud, subresources: [], createOnUpdate: true, nameFn: rbacName,
+    ...kindIdentities.Role, verbs: crud, subresources: [], createOnUpdate: true, nameFn: rbacName,
     validate: (o) => rbac.validateRole(o as unknown as Role),
     validateUpdate: (n, p) => rbac.validateRoleUpdate(n as unknown as Role, p as unknown as Role),
     prepare: same,
   },
   {
-    kind: 'ClusterRole', group: rbacGroup, version: 'v1', plural: 'clusterroles', singular: 'clusterrole', namespaced: false,
-    shortNames: [], verbs: crud, subresources: [], createOnUpdate: true, nameFn: rbacName,
+    ...kindIdentities.ClusterRole, verbs: crud, subresources: [], createOnUpdate: true, nameFn: rbacName,
     validate: (o) => rbac.validateClusterRole(o as unknown as ClusterRole),
     validateUpdate: (n, p) => rbac.validateClusterRoleUpdate(n as unknown as ClusterRole, p as unknown as ClusterRole),
     prepare: same,
   },
   {
-    kind: 'RoleBinding', group: rbacGroup, version: 'v1', plural: 'rolebindings', singular: 'rolebinding', namespaced: true,
-    shortNames: [], verbs: crud, subresources: [], createOnUpdate: true, nameFn: rbacName,
+    ...kindIdentities.RoleBinding, verbs: crud, subresources: [], createOnUpdate: true, nameFn: rbacName,
     validate: (o) => rbac.validateRoleBinding(o as unknown as RoleBinding),
     validateUpdate: (n, p) => rbac.validateRoleBindingUpdate(n as unknown as RoleBinding, p as unknown as RoleBinding),
     prepare: (o) => rbac.defaultBinding(o as unknown as RoleBinding) as unknown as KubeObject,
   },
   {
-    kind: 'ClusterRoleBinding', group: rbacGroup, version: 'v1', plural: 'clusterrolebindings', singular: 'clusterrolebinding',
-    namespaced: false, shortNames: [], verbs: crud, subresources: [], createOnUpdate: true, nameFn: rbacName,
+    ...kindIdentities.ClusterRoleBinding,
+    verbs: crud, subresources: [], createOnUpdate: true, nameFn: rbacName,
     validate: (o) => rbac.validateClusterRoleBinding(o as unknown as ClusterRoleBinding),
     validateUpdate: (n, p) => rbac.validateClusterRoleBindingUpdate(n as unknown as ClusterRoleBinding, p as unknown as ClusterRoleBinding),
     prepare: (o) => rbac.defaultBinding(o as unknown as ClusterRoleBinding) as unknown as KubeObject,
   },
   {
-    kind: 'User', group: 'iam.warden.dev', version: 'v1', plural: 'users', singular: 'user', namespaced: false,
-    shortNames: [], verbs: crud, subresources: [], createOnUpdate: true, nameFn: validateUserName,
+    ...kindIdentities.User, verbs: crud, subresources: [], createOnUpdate: true, nameFn: validateUserName,
     validate: validateUser, validateUpdate: validateUserUpdate, prepare: prepareUser,
   },
   {
     // Created only by issuance (api/iam/issue-token.ts), which mints the secret.
-    kind: 'Token', group: 'iam.warden.dev', version: 'v1', plural: 'tokens', singular: 'token', namespaced: false,
-    shortNames: [], verbs: crud, subresources: [], createOnUpdate: false, nameFn: nameIsDNSSubdomain,
+    ...kindIdentities.Token, verbs: crud, subresources: [], createOnUpdate: false, nameFn: nameIsDNSSubdomain,
     validate: (o) => validateToken(o), validateUpdate: validateTokenUpdate, prepare: prepareToken,
   },
 ];
 
-export const apiVersionOf = (k: Pick<ApiKind, 'group' | 'version'>) => (k.group ? `${k.group}/${k.version}` : k.version);
+export { apiVersionOf };
 
 const byPath = new Map(apiKinds.map((k) => [`${k.group}/${k.version}/${k.plural}`, k]));
 const byKind = new Map(apiKinds.map((k) => [`${apiVersionOf(k)}/${k.kind}`, k]));

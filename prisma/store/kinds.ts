@@ -4,10 +4,10 @@
  * `toObject(toRow(o))` returns `o` with server-set metadata filled in.
  */
 import type { KubeObject, ObjectMeta } from '../../engine/meta.ts';
+import { apiVersionOf, kindIdentities, type StoredKind } from '../../engine/kinds.ts';
+import { tenantLabel } from '../../engine/tenancy/types.ts';
 
-export type StoredKind =
-  | 'Namespace' | 'Role' | 'ClusterRole' | 'RoleBinding' | 'ClusterRoleBinding' | 'ServiceAccount'
-  | 'ResourceQuota' | 'NetworkPolicy' | 'Tenant' | 'User' | 'Token';
+export type { StoredKind };
 
 export interface Row {
   uid: string;
@@ -35,7 +35,6 @@ export interface KindTable {
   fields(row: Row): Record<string, unknown>;
 }
 
-const rbacV1 = 'rbac.authorization.k8s.io/v1';
 const present = <T>(v: T | null | undefined): v is T => v !== null && v !== undefined;
 
 function roleRefColumns(o: KubeObject) {
@@ -50,13 +49,15 @@ function bindingFields(row: Row) {
   return out;
 }
 
-export const tenantLabel = 'tenancy.warden.dev/tenant';
+/** What a table takes from the kind's one declaration (engine/kinds.ts). */
+function identity(kind: StoredKind): Pick<KindTable, 'kind' | 'apiVersion' | 'namespaced'> {
+  const k = kindIdentities[kind];
+  return { kind, apiVersion: apiVersionOf(k), namespaced: k.namespaced };
+}
 
 export const kindTables: Record<StoredKind, KindTable> = {
   Namespace: {
-    kind: 'Namespace',
-    apiVersion: 'v1',
-    namespaced: false,
+    ...identity('Namespace'),
     delegate: 'namespace',
     tableName: 'namespace',
     columns: (o) => ({
@@ -67,18 +68,14 @@ export const kindTables: Record<StoredKind, KindTable> = {
     fields: (row) => ({ spec: row.spec ?? {}, status: row.status ?? { phase: 'Active' } }),
   },
   Role: {
-    kind: 'Role',
-    apiVersion: rbacV1,
-    namespaced: true,
+    ...identity('Role'),
     delegate: 'role',
     tableName: 'role',
     columns: (o) => ({ rules: o.rules ?? [] }),
     fields: (row) => ({ rules: row.rules ?? [] }),
   },
   ClusterRole: {
-    kind: 'ClusterRole',
-    apiVersion: rbacV1,
-    namespaced: false,
+    ...identity('ClusterRole'),
     delegate: 'clusterRole',
     tableName: 'cluster_role',
     columns: (o) => ({ rules: o.rules ?? [], aggregationRule: o.aggregationRule ?? null }),
@@ -89,27 +86,21 @@ export const kindTables: Record<StoredKind, KindTable> = {
     },
   },
   RoleBinding: {
-    kind: 'RoleBinding',
-    apiVersion: rbacV1,
-    namespaced: true,
+    ...identity('RoleBinding'),
     delegate: 'roleBinding',
     tableName: 'role_binding',
     columns: roleRefColumns,
     fields: bindingFields,
   },
   ClusterRoleBinding: {
-    kind: 'ClusterRoleBinding',
-    apiVersion: rbacV1,
-    namespaced: false,
+    ...identity('ClusterRoleBinding'),
     delegate: 'clusterRoleBinding',
     tableName: 'cluster_role_binding',
     columns: roleRefColumns,
     fields: bindingFields,
   },
   ServiceAccount: {
-    kind: 'ServiceAccount',
-    apiVersion: 'v1',
-    namespaced: true,
+    ...identity('ServiceAccount'),
     delegate: 'serviceAccount',
     tableName: 'service_account',
     columns: (o) => ({
@@ -126,18 +117,14 @@ export const kindTables: Record<StoredKind, KindTable> = {
     },
   },
   ResourceQuota: {
-    kind: 'ResourceQuota',
-    apiVersion: 'v1',
-    namespaced: true,
+    ...identity('ResourceQuota'),
     delegate: 'resourceQuota',
     tableName: 'resource_quota',
     columns: (o) => ({ spec: o.spec ?? {}, status: o.status ?? {} }),
     fields: (row) => ({ spec: row.spec ?? {}, status: row.status ?? {} }),
   },
   NetworkPolicy: {
-    kind: 'NetworkPolicy',
-    apiVersion: 'networking.k8s.io/v1',
-    namespaced: true,
+    ...identity('NetworkPolicy'),
     delegate: 'networkPolicy',
     tableName: 'network_policy',
     columns: (o) => ({ spec: o.spec ?? {} }),
@@ -145,18 +132,14 @@ export const kindTables: Record<StoredKind, KindTable> = {
   },
   // `used` (tenant-wide quota usage) is written by admission only, never from an object.
   Tenant: {
-    kind: 'Tenant',
-    apiVersion: 'tenancy.warden.dev/v1',
-    namespaced: false,
+    ...identity('Tenant'),
     delegate: 'tenant',
     tableName: 'tenant',
     columns: (o) => ({ spec: o.spec ?? {} }),
     fields: (row) => ({ spec: row.spec ?? {}, status: { used: row.used ?? {} } }),
   },
   User: {
-    kind: 'User',
-    apiVersion: 'iam.warden.dev/v1',
-    namespaced: false,
+    ...identity('User'),
     delegate: 'user',
     tableName: 'iam_user',
     columns: (o) => ({ groups: ((o.spec as { groups?: string[] } | undefined)?.groups) ?? [] }),
@@ -164,9 +147,7 @@ export const kindTables: Record<StoredKind, KindTable> = {
   },
   // The secret's hash is a column only: it never appears in an object.
   Token: {
-    kind: 'Token',
-    apiVersion: 'iam.warden.dev/v1',
-    namespaced: false,
+    ...identity('Token'),
     delegate: 'token',
     tableName: 'iam_token',
     columns: (o) => {
