@@ -15,7 +15,9 @@ import { send } from '../respond.ts';
 import type { Schemas } from '../schema-types.ts';
 import { invalid } from '../status.ts';
 import { reviewScopeOf, toEndpoint, toProtocol, toWhatIf } from './question.ts';
-import { answerMetadata, decodeReview, reviewApiVersion, reviewGroup } from './review-body.ts';
+import { answerMetadata, reviewApiVersion, reviewGroup } from './review-body.ts';
+import { decodeReview } from '../reviews/review-common.ts';
+import { isDryRun } from '../resources/decode.ts';
 import { validateReachabilityReviewSpec } from './review-validation.ts';
 import { networkStateOf } from './state.ts';
 
@@ -23,7 +25,8 @@ type ReachabilityReviewBody = Schemas['ReachabilityReview'];
 
 export function createReachabilityReview(deps: AppDeps) {
   return (req: Request, res: Response) => {
-    const review = decodeReview<ReachabilityReviewBody>(req, contextOf(res), 'ReachabilityReview');
+    isDryRun(req.query as Record<string, unknown>); // checked for a valid value; a review never writes
+    const review = decodeReview<ReachabilityReviewBody['spec']>(req, contextOf(res), reviewApiVersion, 'ReachabilityReview') as unknown as ReachabilityReviewBody;
     const snapshot = deps.snapshots.current;
     const errs = validateReachabilityReviewSpec(review.spec, reviewScopeOf(snapshot));
     if (errs.length) throw invalid('ReachabilityReview', reviewGroup, review.metadata?.name as string | undefined, errs);

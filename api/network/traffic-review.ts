@@ -16,7 +16,9 @@ import type { Schemas } from '../schema-types.ts';
 import { recordDecision } from '../reviews/record.ts';
 import { invalid } from '../status.ts';
 import { reviewScopeOf, toEndpoint, toProtocol, toWhatIf } from './question.ts';
-import { answerMetadata, decodeReview, reviewApiVersion, reviewGroup } from './review-body.ts';
+import { answerMetadata, reviewApiVersion, reviewGroup } from './review-body.ts';
+import { decodeReview } from '../reviews/review-common.ts';
+import { isDryRun } from '../resources/decode.ts';
 import { validateTrafficReviewSpec } from './review-validation.ts';
 import { networkStateOf } from './state.ts';
 
@@ -25,7 +27,8 @@ type TrafficReviewBody = Schemas['TrafficReview'];
 export function createTrafficReview(deps: AppDeps) {
   return (req: Request, res: Response) => {
     const ctx = contextOf(res);
-    const review = decodeReview<TrafficReviewBody>(req, ctx, 'TrafficReview');
+    isDryRun(req.query as Record<string, unknown>); // checked for a valid value; a review never writes
+    const review = decodeReview<TrafficReviewBody['spec']>(req, ctx, reviewApiVersion, 'TrafficReview') as unknown as TrafficReviewBody;
     const snapshot = deps.snapshots.current;
     const errs = validateTrafficReviewSpec(review.spec, reviewScopeOf(snapshot));
     if (errs.length) throw invalid('TrafficReview', reviewGroup, review.metadata?.name as string | undefined, errs);

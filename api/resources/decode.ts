@@ -45,17 +45,27 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** Checks the document is an object of kind `k`; fills apiVersion/kind when absent is not allowed (kube requires them). */
+/**
+ * apiVersion and kind as kube-apiserver's decoder treats them for the
+ * endpoint's type: absent (or empty, or null) they are taken from the URL,
+ * as the generated clients of other languages leave them out; naming
+ * another version (not in `accepted`) or another kind is 400. Sets them on
+ * `doc` in place (a freshly decoded body).
+ */
+export function defaultTypeMeta(doc: Record<string, unknown>, apiVersion: string, kind: string, accepted: readonly string[] = [apiVersion]): void {
+  if (doc.apiVersion === undefined || doc.apiVersion === null || doc.apiVersion === '') doc.apiVersion = apiVersion;
+  else if (typeof doc.apiVersion !== 'string' || !accepted.includes(doc.apiVersion)) {
+    throw badRequest(`the API version in the data (${String(doc.apiVersion)}) does not match the expected API version (${apiVersion})`);
+  }
+  if (doc.kind === undefined || doc.kind === null || doc.kind === '') doc.kind = kind;
+  else if (doc.kind !== kind) throw badRequest(`the kind in the data (${String(doc.kind)}) does not match the expected kind (${kind})`);
+}
+
+/** Checks the document is an object of kind `k`, its apiVersion and kind defaulted from the endpoint when absent. */
 export function checkTypeMeta(k: ApiKind, doc: unknown): asserts doc is KubeObject {
   if (!isPlainObject(doc)) throw badRequest('the request body must be a JSON or YAML object');
-  const expected = apiVersionOf(k);
-  if (doc.apiVersion === undefined || doc.apiVersion === '') throw badRequest(`Object 'apiVersion' is missing in the request body; expected "${expected}"`);
-  if (doc.kind === undefined || doc.kind === '') throw badRequest(`Object 'Kind' is missing in the request body; expected "${k.kind}"`);
-  if (doc.apiVersion !== expected) {
-    throw badRequest(`the API version in the data (${String(doc.apiVersion)}) does not match the expected API version (${expected})`);
-  }
-  if (doc.kind !== k.kind) throw badRequest(`the kind in the data (${String(doc.kind)}) does not match the expected kind (${k.kind})`);
-  if (doc.metadata !== undefined && !isPlainObject(doc.metadata)) throw badRequest('metadata: must be an object');
+  defaultTypeMeta(doc, apiVersionOf(k), k.kind);
+  if (doc.metadata !== undefined && doc.metadata !== null && !isPlainObject(doc.metadata)) throw badRequest('metadata: must be an object');
 }
 
 /** Prunes unknown fields; Strict rejects them (400), Warn adds a warning per field. */

@@ -11,7 +11,7 @@ import { contextOf } from '../context.ts';
 import { send } from '../respond.ts';
 import { badRequest } from '../status.ts';
 import {
-  attributesOf, decideAccess, refuseInvalid, reviewBody, sendReview, subjectOf, validateAttributeBlocks, validateEmptyMetadata, validateSubjectSpec,
+  attributesOf, decideAccess, refuseInvalid, decodeReview, sendReview, subjectOf, validateAttributeBlocks, validateEmptyMetadata, validateSubjectSpec,
   type AccessSpec, type AccessStatus,
 } from './review-common.ts';
 import { recordDecision } from './record.ts';
@@ -21,7 +21,7 @@ const v1 = 'authorization.k8s.io/v1';
 
 export function subjectAccessReview(deps: AppDeps) {
   return (req: Request, res: Response) => {
-    const body = reviewBody<AccessSpec>(req, v1, 'SubjectAccessReview');
+    const body = decodeReview<AccessSpec>(req, contextOf(res), v1, 'SubjectAccessReview');
     refuseInvalid('SubjectAccessReview', group, [...validateSubjectSpec(body.spec, 'spec'), ...validateEmptyMetadata(body.metadata)]);
     const attrs = attributesOf(subjectOf(body.spec), body.spec);
     const { status, revision } = decideAccess(deps, attrs);
@@ -33,7 +33,7 @@ export function subjectAccessReview(deps: AppDeps) {
 export function localSubjectAccessReview(deps: AppDeps) {
   return (req: Request, res: Response) => {
     const namespace = String(req.params.namespace);
-    const body = reviewBody<AccessSpec>(req, v1, 'LocalSubjectAccessReview');
+    const body = decodeReview<AccessSpec>(req, contextOf(res), v1, 'LocalSubjectAccessReview');
     const metaNamespace = body.metadata?.namespace;
     if (metaNamespace && metaNamespace !== namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -54,7 +54,7 @@ export function localSubjectAccessReview(deps: AppDeps) {
 export function selfSubjectAccessReview(deps: AppDeps) {
   return (req: Request, res: Response) => {
     const ctx = contextOf(res);
-    const body = reviewBody<AccessSpec>(req, v1, 'SelfSubjectAccessReview');
+    const body = decodeReview<AccessSpec>(req, contextOf(res), v1, 'SelfSubjectAccessReview');
     refuseInvalid('SelfSubjectAccessReview', group, [...validateAttributeBlocks(body.spec, 'spec'), ...validateEmptyMetadata(body.metadata)]);
     const attrs = attributesOf(ctx.user, body.spec);
     const { status, revision } = decideAccess(deps, attrs, ctx.user);
@@ -76,7 +76,7 @@ interface BatchSpec { reviews?: AccessSpec[] }
 export function subjectAccessReviewBatch(deps: AppDeps) {
   return (req: Request, res: Response) => {
     const ctx = contextOf(res);
-    const body = reviewBody<BatchSpec>(req, 'authorization.warden.dev/v1', 'SubjectAccessReviewBatch');
+    const body = decodeReview<BatchSpec>(req, contextOf(res), 'authorization.warden.dev/v1', 'SubjectAccessReviewBatch');
     const reviews = body.spec.reviews;
     const errs: FieldError[] = [];
     if (!Array.isArray(reviews) || reviews.length === 0) errs.push(invalid('spec.reviews', reviews ?? null, 'must list at least one SubjectAccessReview spec'));

@@ -16,7 +16,7 @@ import type { Request, Response } from 'express';
 import type { AppDeps } from '../context.ts';
 import { contextOf } from '../context.ts';
 import { badRequest } from '../status.ts';
-import { attributesOf, decideAccess, refuseInvalid, reviewBody, sendReview, subjectOf, validateSubjectSpec, type AccessSpec, type ReviewBody } from './review-common.ts';
+import { attributesOf, decideAccess, refuseInvalid, decodeReview, sendReview, subjectOf, validateSubjectSpec, type AccessSpec, type ReviewBody } from './review-common.ts';
 import { recordDecision } from './record.ts';
 import { StaleSnapshotError } from '../../prisma/snapshot-source.ts';
 
@@ -35,7 +35,7 @@ function v1Spec(body: ReviewBody<AccessSpec>): AccessSpec {
 
 export function authorizationWebhook(deps: AppDeps) {
   return (req: Request, res: Response) => {
-    const body = reviewBody<AccessSpec>(req, 'authorization.k8s.io/v1', 'SubjectAccessReview', ['authorization.k8s.io/v1', v1beta1]);
+    const body = decodeReview<AccessSpec>(req, contextOf(res), 'authorization.k8s.io/v1', 'SubjectAccessReview', ['authorization.k8s.io/v1', v1beta1]);
     const spec = v1Spec(body);
     refuseInvalid('SubjectAccessReview', 'authorization.k8s.io', validateSubjectSpec(spec, 'spec'));
     const attrs = attributesOf(subjectOf(spec), spec);

@@ -7,7 +7,9 @@
 import type { Request, Response } from 'express';
 import type { Attributes, UserInfo } from '../../engine/rbac/types.ts';
 import { child, invalid, type FieldError } from '../../engine/validation/field-error.ts';
-import type { AppDeps } from '../context.ts';
+import type { AppDeps, RequestContext } from '../context.ts';
+import { defaultTypeMeta, dropNulls, fieldValidationOf, isPlainObject } from '../resources/decode.ts';
+import { pruneUnknownFields } from '../unknown-fields.ts';
 import { send } from '../respond.ts';
 import { reasonFor } from '../authz.ts';
 import { badRequest, invalid as invalidStatus } from '../status.ts';
@@ -32,16 +34,36 @@ export interface ReviewBody<S> {
   spec: S;
 }
 
-/** The review object of a request; wrong apiVersion/kind or a missing spec is 400 (bodies nested too deeply never get here). */
-export function reviewBody<S>(req: Request, apiVersion: string, kind: string, acceptVersions: string[] = [apiVersion]): ReviewBody<S> {
-  const b = req.body as Record<string, unknown> | undefined;
-  if (!b || typeof b !== 'object' || Array.isArray(b)) throw badRequest(`the request body must be a ${kind} object`);
-  if (!acceptVersions.includes(String(b.apiVersion))) {
-    throw badRequest(`the API version in the data (${String(b.apiVersion ?? '')}) does not match the expected API version (${apiVersion})`);
+/**
+ * The one decoder of review bodies (every access, rules, who-can, what-if,
+ * traffic and reachability review, and the authorization webhook): the
+ * request's object as api/body.ts decoded it, its apiVersion and kind
+ * taken from the endpoint when absent and 400 when they name another
+ * (`accepted` versions aside); nulls unset; unknown fields pruned and
+ * reported per `fieldValidation` (a warning by default, 400 under Strict)
+ * against the schema of `apiVersion`'s kind; no spec is an empty one.
+ */
+export function decodeReview<S>(req: Request, ctx: RequestContext, apiVersion: string, kind: string, accepted: readonly string[] = [apiVersion]): ReviewBody<S> {
+  const b = req.body as unknown;
+  if (!isPlainObject(b)) throw badRequest(`the request body must be a ${kind} object`);
+  defaultTypeMeta(b, apiVersion, kind, accepted);
+  let doc = dropNulls(b) as Record<string, unknown>;
+  // The schema describes `apiVersion`; another accepted version (an older webhook caller's) is read by its own field names.
+  if (doc.apiVersion === apiVersion) {
+    const { value, unknown } = pruneUnknownFields(kind, doc);
+    doc = value as Record<string, unknown>;
+    if (unknown.length) {
+      const mode = fieldValidationOf(req.query as Record<string, unknown>);
+      if (mode === 'Strict') {
+        throw badRequest(`strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`, unknown.map((f) => ({ reason: 'FieldValueInvalid', message: `unknown field "${f}"`, field: f })));
+      }
+      if (mode === 'Warn') for (const f of unknown) ctx.warnings.push(`unknown field "${f}"`);
+    }
   }
-  if (b.kind !== kind) throw badRequest(`the kind in the data (${String(b.kind ?? '')}) does not match the expected kind (${kind})`);
-  if (!b.spec || typeof b.spec !== 'object' || Array.isArray(b.spec)) throw badRequest('spec: Required value: a review needs a spec');
-  return b as unknown as ReviewBody<S>;
+  // As kube decodes it: no spec is an empty one, which validation then refuses naming its fields.
+  if (doc.spec === undefined) doc.spec = {};
+  if (!isPlainObject(doc.spec)) throw badRequest('spec: Invalid value: must be an object');
+  return doc as unknown as ReviewBody<S>;
 }
 
 /** Exactly one attribute block (both kinds of reviews); `path` is where the spec sits. */

@@ -11,7 +11,7 @@ import { invalid, required, type FieldError } from '../../engine/validation/fiel
 import type { AppDeps } from '../context.ts';
 import { contextOf } from '../context.ts';
 import { badRequest } from '../status.ts';
-import { refuseInvalid, reviewBody, sendReview } from './review-common.ts';
+import { refuseInvalid, decodeReview, sendReview } from './review-common.ts';
 
 function review(deps: AppDeps, user: UserInfo, namespace: string) {
   const snapshot = deps.snapshots.current;
@@ -22,7 +22,7 @@ function review(deps: AppDeps, user: UserInfo, namespace: string) {
 
 export function selfSubjectRulesReview(deps: AppDeps) {
   return (req: Request, res: Response) => {
-    const body = reviewBody<{ namespace?: string }>(req, 'authorization.k8s.io/v1', 'SelfSubjectRulesReview');
+    const body = decodeReview<{ namespace?: string }>(req, contextOf(res), 'authorization.k8s.io/v1', 'SelfSubjectRulesReview');
     const { status, revision } = review(deps, contextOf(res).user, body.spec.namespace ?? '');
     sendReview(req, res, 201, body, status, revision);
   };
@@ -32,7 +32,7 @@ interface SubjectRulesSpec { user?: string; groups?: string[]; uid?: string; nam
 
 export function subjectRulesReview(deps: AppDeps) {
   return (req: Request, res: Response) => {
-    const body = reviewBody<SubjectRulesSpec>(req, 'authorization.warden.dev/v1', 'SubjectRulesReview');
+    const body = decodeReview<SubjectRulesSpec>(req, contextOf(res), 'authorization.warden.dev/v1', 'SubjectRulesReview');
     const spec = body.spec;
     const errs: FieldError[] = [];
     if (!spec.user && !(spec.groups?.length)) errs.push(invalid('spec.user', spec.user ?? '', 'at least one of user or group must be specified'));

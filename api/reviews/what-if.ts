@@ -9,12 +9,12 @@ import type { Request, Response } from 'express';
 import type { KubeObject } from '../../engine/meta.ts';
 import { whatIf } from '../../engine/rbac/what-if.ts';
 import { child, index, invalid, notSupported, type FieldError } from '../../engine/validation/field-error.ts';
-import type { AppDeps } from '../context.ts';
+import { contextOf, type AppDeps } from '../context.ts';
 import { send } from '../respond.ts';
 import { kindOf, validateForCreate } from '../resources/registry.ts';
 import { badRequest, type StatusCause } from '../status.ts';
 import { shapeErrors } from '../object-shape.ts';
-import { refuseInvalid, reviewBody } from './review-common.ts';
+import { refuseInvalid, decodeReview } from './review-common.ts';
 
 const rbacKinds = ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'];
 export const maxChanges = 1000;
@@ -58,7 +58,7 @@ function validateApply(objects: unknown, errs: FieldError[]): KubeObject[] {
 
 export function rbacChangeReview(deps: AppDeps) {
   return (req: Request, res: Response) => {
-    const body = reviewBody<ChangeSpec>(req, 'authorization.warden.dev/v1', 'RBACChangeReview');
+    const body = decodeReview<ChangeSpec>(req, contextOf(res), 'authorization.warden.dev/v1', 'RBACChangeReview');
     const errs: FieldError[] = [];
     const apply = validateApply(body.spec.apply, errs);
     const del = body.spec.delete ?? [];

@@ -7,10 +7,10 @@
  */
 import type { Request, Response } from 'express';
 import { whoCan, type WhoCanQuestion } from '../../engine/rbac/who-can.ts';
-import type { AppDeps } from '../context.ts';
+import { contextOf, type AppDeps } from '../context.ts';
 import { send } from '../respond.ts';
 import { badRequest, expired } from '../status.ts';
-import { refuseInvalid, reviewBody, validateAttributeBlocks, type AccessSpec } from './review-common.ts';
+import { refuseInvalid, decodeReview, validateAttributeBlocks, type AccessSpec } from './review-common.ts';
 
 export const maxWhoCanPage = 5000;
 
@@ -24,7 +24,7 @@ function pageSize(v: unknown): number | undefined {
 
 export function resourceAccessReview(deps: AppDeps) {
   return (req: Request, res: Response) => {
-    const body = reviewBody<AccessSpec>(req, 'authorization.warden.dev/v1', 'ResourceAccessReview');
+    const body = decodeReview<AccessSpec>(req, contextOf(res), 'authorization.warden.dev/v1', 'ResourceAccessReview');
     refuseInvalid('ResourceAccessReview', 'authorization.warden.dev', validateAttributeBlocks(body.spec, 'spec'));
     const limit = pageSize(req.query.limit);
     const token = typeof req.query.continue === 'string' && req.query.continue !== '' ? req.query.continue : undefined;

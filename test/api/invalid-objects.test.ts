@@ -52,11 +52,13 @@ describe('type metadata', () => {
       badRequest('the API version in the data (rbac.authorization.k8s.io/v1beta1) does not match the expected API version (rbac.authorization.k8s.io/v1)'));
   });
 
-  test('a body without apiVersion or kind is 400 naming the missing one', async () => {
-    await refused(() => a.post('/api/v1/namespaces', { kind: 'Namespace', metadata: { name: 'n' } }), badRequest("Object 'apiVersion' is missing in the request body"));
-    await refused(() => a.post('/api/v1/namespaces', { apiVersion: 'v1', metadata: { name: 'n' } }), badRequest("Object 'Kind' is missing in the request body"));
+  test('a body without apiVersion or kind takes them from the URL, as kube-apiserver decodes it', async () => {
+    const created = ok(await a.post('/api/v1/namespaces', { metadata: { name: 'no-type-meta' } }), 201);
+    assert.deepEqual([created.apiVersion, created.kind], ['v1', 'Namespace']);
+    ok(await a.post(roles, { metadata: { name: 'no-kind' }, apiVersion: 'rbac.authorization.k8s.io/v1', rules: [] }), 201);
     const current = ok(await a.get('/api/v1/namespaces/app'));
-    await refused(() => a.put('/api/v1/namespaces/app', { ...current, kind: undefined }), badRequest("Object 'Kind' is missing"));
+    const replaced = ok(await a.put('/api/v1/namespaces/app', { ...current, kind: undefined, apiVersion: undefined }));
+    assert.deepEqual([replaced.apiVersion, replaced.kind], ['v1', 'Namespace']);
   });
 });
 

@@ -26,7 +26,7 @@ const good = { source: web, destination: db, port: 5432 };
 interface Bad { what: string; spec: Obj; code?: number; fields: string[]; message?: string }
 
 const badReviews: Bad[] = [
-  { what: 'a missing spec', spec: undefined as unknown as Obj, fields: ['spec'] },
+  { what: 'a missing spec', spec: undefined as unknown as Obj, fields: ['spec.source', 'spec.destination', 'spec.port'] },
   { what: 'a missing source', spec: { destination: db, port: 80 }, fields: ['spec.source'] },
   { what: 'a missing destination and port', spec: { source: web }, fields: ['spec.destination', 'spec.port'] },
   { what: 'an endpoint that is neither a pod nor an address', spec: { ...good, source: {} }, fields: ['spec.source.ip'] },

@@ -38,9 +38,8 @@ describe('SubjectAccessReview validation', () => {
     { name: 'a path that is a number', body: sarOf({ user: 'a', nonResourceAttributes: { verb: 'get', path: 5 } }), expected: badRequest('spec.nonResourceAttributes.path: must be string'), field: 'spec.nonResourceAttributes.path' },
     { name: 'extra values that are not lists', body: sarOf({ user: 'a', extra: { scopes: 'all' }, ...res('get', 'pods') }), expected: badRequest('spec.extra.scopes: must be array'), field: 'spec.extra.scopes' },
     { name: 'a spec that is null', body: { apiVersion: authzV1, kind: 'SubjectAccessReview', spec: null }, expected: badRequest('spec: must be object'), field: 'spec' },
-    { name: 'no spec', body: { apiVersion: authzV1, kind: 'SubjectAccessReview' }, expected: badRequest('spec: Required value') },
+    { name: 'no spec', body: { apiVersion: authzV1, kind: 'SubjectAccessReview' }, expected: invalid('spec.resourceAttributes', 'exactly one of nonResourceAttributes or resourceAttributes must be specified') },
     { name: 'another apiVersion', body: { ...sarOf({ user: 'a', ...res('get', 'pods') }), apiVersion: 'authorization.k8s.io/v1beta1' }, expected: badRequest('the API version in the data (authorization.k8s.io/v1beta1) does not match the expected API version (authorization.k8s.io/v1)') },
-    { name: 'no apiVersion', body: { kind: 'SubjectAccessReview', spec: { user: 'a', ...res('get', 'pods') } }, expected: badRequest('does not match the expected API version') },
     { name: 'another kind', body: { ...sarOf({ user: 'a', ...res('get', 'pods') }), kind: 'SelfSubjectAccessReview' }, expected: badRequest('the kind in the data (SelfSubjectAccessReview) does not match the expected kind (SubjectAccessReview)') },
   ];
   for (const c of cases) {
@@ -49,6 +48,14 @@ describe('SubjectAccessReview validation', () => {
       if (c.field) assert.deepEqual(status.details.causes.map((x: Obj) => x.field), [c.field]);
     });
   }
+
+  test('a review without apiVersion or kind (as generated clients send it) takes them from the URL, as kube-apiserver does', async () => {
+    for (const body of [{ kind: 'SubjectAccessReview', spec: { user: 'a', ...res('get', 'pods') } }, { apiVersion: authzV1, spec: { user: 'a', ...res('get', 'pods') } }, { spec: { user: 'a', ...res('get', 'pods') } }]) {
+      const answer = ok(await admin.post(paths.sar, body), 201);
+      assert.deepEqual([answer.apiVersion, answer.kind], [authzV1, 'SubjectAccessReview']);
+      assert.equal(answer.status.allowed, false);
+    }
+  });
 
   test('a review does not write: the revision stays where it was', async () => {
     const before = await revision(admin);
