@@ -90,7 +90,7 @@ export function requestInfo(method: string, path: string, query: Record<string, 
     default: info.verb = ''; break;
   }
   if (info.name === '' && info.verb === 'get') {
-    info.verb = watchPath || isTrue(query.watch) ? 'watch' : 'list';
+    info.verb = watchPath || (query.watch !== undefined && queryFlag(query.watch)) ? 'watch' : 'list';
     // A list or watch narrowed to one name by a field selector is authorized as that name.
     const name = nameFromFieldSelector(query.fieldSelector);
     if (name !== undefined) info.name = name;
@@ -101,8 +101,18 @@ export function requestInfo(method: string, path: string, query: Record<string, 
   return info;
 }
 
-function isTrue(v: unknown): boolean {
-  return v === 'true' || v === '1' || v === true;
+/**
+ * A boolean query parameter as kube-apiserver converts one
+ * (runtime.Convert_Slice_string_To_bool): `0` and `false` in any case are
+ * false, any other value is true (`watch=True`, as Python's client sends it,
+ * and `watch=1` included).
+ */
+export function queryFlag(v: unknown): boolean {
+  const one = Array.isArray(v) ? v[0] : v;
+  if (one === undefined || one === null || one === false) return false;
+  if (one === true) return true;
+  const text = String(one);
+  return !(text === '0' || text.toLowerCase() === 'false');
 }
 
 function nameFromFieldSelector(v: unknown): string | undefined {

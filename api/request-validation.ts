@@ -9,6 +9,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ValidateFunction } from 'ajv';
 import { compileSchema, loadSpec, schemaCauses } from './openapi.ts';
+import { queryFlag } from './request-info.ts';
 import { mediaTypeOf, rawBody } from './body.ts';
 import { badRequest, unsupportedMediaType, type StatusCause } from './status.ts';
 
@@ -32,7 +33,7 @@ function refuse(causes: StatusCause[]): never {
 function coerce(value: unknown, schema: Record<string, unknown> | undefined): unknown {
   if (typeof value !== 'string') return value;
   if (schema?.type === 'integer' || schema?.type === 'number') return /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
-  if (schema?.type === 'boolean') return value === 'true' ? true : value === 'false' ? false : value;
+  if (schema?.type === 'boolean') return queryFlag(value);
   return value;
 }
 

@@ -21,6 +21,7 @@ import { apiVersionOf, type ApiKind } from './registry.ts';
 import { commitPlanned, planCreate, planUpdate, updateObject, type PlannedWrite, type WriteOutcome } from './update.ts';
 import { required } from '../../engine/validation/field-error.ts';
 import { shapeErrors } from '../object-shape.ts';
+import { queryFlag } from '../request-info.ts';
 
 const patchTypes: MediaType[] = ['application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml', 'application/json'];
 const attempts = 5;
@@ -30,12 +31,9 @@ function isStoreConflict(err: unknown): boolean {
   return err instanceof StatusError && err.status.reason === 'Conflict' && !err.status.details?.causes?.length;
 }
 
-/** `force` as a query flag; request validation may already have made it a boolean. */
+/** `force` as kube converts a boolean query flag (queryFlag); absent or empty is false. */
 export function forceOf(query: Record<string, unknown>): boolean {
-  const f = query.force;
-  if (f === undefined || f === '' || f === 'false' || f === false) return false;
-  if (f === 'true' || f === true) return true;
-  throw badRequest(`force: Invalid value: ${JSON.stringify(f)}: must be true or false`);
+  return query.force !== undefined && query.force !== '' && queryFlag(query.force);
 }
 
 /** Plans the server-side apply of one configuration against the stored object; shared with bulk apply. */

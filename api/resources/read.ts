@@ -7,6 +7,7 @@ import { goQuote } from '../../engine/validation/go-quote.ts';
 import { contextOf, type AppDeps } from '../context.ts';
 import { send } from '../respond.ts';
 import { badRequest, expired, invalid, methodNotAllowed, notFound } from '../status.ts';
+import { queryFlag } from '../request-info.ts';
 import { param } from './decode.ts';
 import { apiVersionOf, type ApiKind } from './registry.ts';
 
@@ -38,11 +39,9 @@ function queryValue(query: Record<string, unknown>, name: string): string {
   return typeof one === 'string' ? one : one === undefined || one === null ? '' : String(one);
 }
 
-/** A boolean query parameter as kube converts one: present and neither `0` nor `false` (any case) is true. */
+/** A boolean query parameter as kube converts one (queryFlag), or undefined when absent. */
 function queryBoolean(query: Record<string, unknown>, name: string): boolean | undefined {
-  if (query[name] === undefined) return undefined;
-  const v = queryValue(query, name);
-  return !(v === '0' || v.toLowerCase() === 'false');
+  return query[name] === undefined ? undefined : queryFlag(query[name]);
 }
 
 /**

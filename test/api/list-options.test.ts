@@ -133,3 +133,14 @@ test('selectors are decoded before list options are validated, and field labels 
   assertStatus(await a.get('/api/v1/namespaces?fieldSelector=spec.x%3Dy&resourceVersionMatch=Exact'), { code: 422, reason: 'Invalid' });
   assertStatus(await a.get('/api/v1/namespaces?fieldSelector=spec.x%3Dy'), { code: 400, reason: 'BadRequest', message: ['field label not supported: spec.x'] });
 });
+
+describe('boolean query parameters as kube-apiserver converts them', () => {
+  test('watch=True and watch=1 ask for a watch, watch=False and watch=0 for a list, as Python\'s client and others send them', async () => {
+    for (const v of ['True', 'TRUE', '1', 't', 'yes']) {
+      const r = await a.get(`/api/v1/namespaces?watch=${v}`);
+      assert.notEqual(r.status, 400, `watch=${v} is not refused as a malformed value`);
+      assert.notEqual(r.body?.kind, 'NamespaceList', `watch=${v} is a watch, not a list`);
+    }
+    for (const v of ['False', 'FALSE', '0', 'false']) assert.equal(ok(await a.get(`/api/v1/namespaces?watch=${v}`)).kind, 'NamespaceList', `watch=${v}`);
+  });
+});
