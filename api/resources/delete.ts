@@ -6,6 +6,7 @@
  */
 import type { Request, Response } from 'express';
 import type { KubeObject } from '../../engine/meta.ts';
+import { isManaged } from '../../engine/tenancy/types.ts';
 import type { AppDeps, RequestContext } from '../context.ts';
 import { contextOf } from '../context.ts';
 import { decodeDocument, mediaTypeOf, rawBody, requireMediaType } from '../body.ts';
@@ -86,7 +87,11 @@ export function removeCollection(deps: AppDeps, k: ApiKind) {
     const ctx = contextOf(res);
     const opts = deleteOptions(req);
     const dryRun = dryRunOf(req, opts);
-    const items = await selectObjects(deps, k, param(req, 'namespace'), req.query as Record<string, unknown>);
+    const selected = await selectObjects(deps, k, param(req, 'namespace'), req.query as Record<string, unknown>);
+    // Objects Warden manages for tenants are not deleted by hand: a collection delete leaves them, and says so.
+    const items = selected.filter((o) => !isManaged(o));
+    const kept = selected.length - items.length;
+    if (kept) ctx.warnings.push(`${kept} ${kept === 1 ? k.singular : k.plural} managed by Warden for tenants ${kept === 1 ? 'was' : 'were'} left: change the Tenant to change ${kept === 1 ? 'it' : 'them'}`);
     for (const o of items) await admit(deps, ctx, k, null, o);
     let revision: number | undefined;
     if (!dryRun && items.length) {

@@ -172,3 +172,15 @@ describe('the Tenant decides', () => {
     assert.ok(await getBinding('acme-web', 'team-edit'), 'unmanaged bindings stay');
   });
 });
+
+describe('collection deletes', () => {
+  test('a deletecollection leaves the managed bindings, deletes the rest, and warns', async () => {
+    ok(await admin.post(bindingsPath('acme-jobs'), roleBinding('acme-jobs', 'scratch', roleRef('ClusterRole', 'view'), [user('someone')])), 201);
+    const r = await admin.delete(bindingsPath('acme-jobs'));
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body.items.map((b: Obj) => b.metadata.name), ['scratch']);
+    assert.match(String(r.headers.warning), /managed by Warden for tenants were left/);
+    assert.ok(await getBinding('acme-jobs', ownersBinding), 'the owners\' binding stays');
+    assert.equal(await getBinding('acme-jobs', 'scratch'), undefined);
+  });
+});
