@@ -2239,8 +2239,8 @@ export interface components {
         timeoutSeconds: number;
         allowWatchBookmarks: boolean;
         sendInitialEvents: boolean;
-        /** @description All: validate and answer without storing */
-        dryRun: string;
+        /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
+        dryRun: string[];
         fieldManager: string;
         /** @description Ignore, Warn (default) or Strict handling of unknown fields */
         fieldValidation: string;
@@ -2314,7 +2314,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -2415,7 +2415,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -2472,7 +2472,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
                 propagationPolicy?: components["parameters"]["propagationPolicy"];
@@ -2529,7 +2529,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -2641,7 +2641,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -2708,7 +2708,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
                 propagationPolicy?: components["parameters"]["propagationPolicy"];
@@ -2798,7 +2798,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -2857,7 +2857,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
                 propagationPolicy?: components["parameters"]["propagationPolicy"];
@@ -2916,7 +2916,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -3078,7 +3078,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -3145,7 +3145,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
                 propagationPolicy?: components["parameters"]["propagationPolicy"];
@@ -3235,7 +3235,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -3294,7 +3294,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
                 propagationPolicy?: components["parameters"]["propagationPolicy"];
@@ -3353,7 +3353,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -3512,7 +3512,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -3576,7 +3576,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
                 propagationPolicy?: components["parameters"]["propagationPolicy"];
@@ -3661,7 +3661,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -3718,7 +3718,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
                 propagationPolicy?: components["parameters"]["propagationPolicy"];
@@ -3775,7 +3775,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -3887,7 +3887,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -3954,7 +3954,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
                 propagationPolicy?: components["parameters"]["propagationPolicy"];
@@ -4044,7 +4044,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -4103,7 +4103,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
                 propagationPolicy?: components["parameters"]["propagationPolicy"];
@@ -4162,7 +4162,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -4321,7 +4321,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -4385,7 +4385,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
                 propagationPolicy?: components["parameters"]["propagationPolicy"];
@@ -4470,7 +4470,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -4527,7 +4527,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
                 propagationPolicy?: components["parameters"]["propagationPolicy"];
@@ -4584,7 +4584,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -4645,7 +4645,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -5254,7 +5254,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -5321,7 +5321,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
                 propagationPolicy?: components["parameters"]["propagationPolicy"];
@@ -5411,7 +5411,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -5470,7 +5470,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
                 propagationPolicy?: components["parameters"]["propagationPolicy"];
@@ -5529,7 +5529,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -5631,7 +5631,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -5680,7 +5680,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -5829,7 +5829,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -5896,7 +5896,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
                 propagationPolicy?: components["parameters"]["propagationPolicy"];
@@ -5986,7 +5986,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -6045,7 +6045,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
                 propagationPolicy?: components["parameters"]["propagationPolicy"];
@@ -6104,7 +6104,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -6215,7 +6215,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -6259,7 +6259,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -6375,7 +6375,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -6421,7 +6421,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -6470,7 +6470,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -6516,7 +6516,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -6562,7 +6562,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -6608,7 +6608,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -6654,7 +6654,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -6704,7 +6704,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -6750,7 +6750,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -6844,7 +6844,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -6908,7 +6908,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
                 propagationPolicy?: components["parameters"]["propagationPolicy"];
@@ -6993,7 +6993,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -7050,7 +7050,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
                 propagationPolicy?: components["parameters"]["propagationPolicy"];
@@ -7107,7 +7107,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -7216,7 +7216,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -7280,7 +7280,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
                 propagationPolicy?: components["parameters"]["propagationPolicy"];
@@ -7365,7 +7365,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -7422,7 +7422,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
                 propagationPolicy?: components["parameters"]["propagationPolicy"];
@@ -7479,7 +7479,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -7540,7 +7540,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -7637,7 +7637,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -7691,7 +7691,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
                 propagationPolicy?: components["parameters"]["propagationPolicy"];
@@ -7776,7 +7776,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */
@@ -7823,7 +7823,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
                 propagationPolicy?: components["parameters"]["propagationPolicy"];
@@ -7870,7 +7870,7 @@ export interface operations {
                 /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
                 timeout?: components["parameters"]["timeout"];
                 pretty?: components["parameters"]["pretty"];
-                /** @description All: validate and answer without storing */
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
                 dryRun?: components["parameters"]["dryRun"];
                 fieldManager?: components["parameters"]["fieldManager"];
                 /** @description Ignore, Warn (default) or Strict handling of unknown fields */

@@ -31,9 +31,9 @@ function isStoreConflict(err: unknown): boolean {
   return err instanceof StatusError && err.status.reason === 'Conflict' && !err.status.details?.causes?.length;
 }
 
-/** `force` as kube converts a boolean query flag (queryFlag); absent or empty is false. */
+/** `force` as kube converts a boolean query flag (queryFlag): absent is false, given empty is true. */
 export function forceOf(query: Record<string, unknown>): boolean {
-  return query.force !== undefined && query.force !== '' && queryFlag(query.force);
+  return query.force !== undefined && queryFlag(query.force);
 }
 
 /** Plans the server-side apply of one configuration against the stored object; shared with bulk apply. */

@@ -143,10 +143,6 @@ test('retention prunes entries older than the configured period and counts them'
 
 const badQueries: [string, string, string][] = [
   // [path, query, the parameter the Status names]
-  [base, 'colour=blue', 'colour'],
-  [base, 'actor=bob', 'actor'],
-  [base, 'user=a&user=b', 'user'],
-  [base, 'user=', 'user'],
   [base, 'allowed=yes', 'allowed'],
   [base, 'since=yesterday', 'since'],
   [base, 'since=2026-02-30T00:00:00Z', 'since'],
@@ -159,11 +155,17 @@ const badQueries: [string, string, string][] = [
   [base, 'limit=ten', 'limit'],
   [base, 'continue=not-a-token', 'continue'],
   [base, `continue=${Buffer.from('{"id":"5"}').toString('base64url')}`, 'continue'],
-  ['/apis/audit.warden.dev/v1/changes', 'user=alice', 'user'],
   ['/apis/audit.warden.dev/v1/changes', 'since=2026-01-02T00:00:00Z&until=2026-01-01T23:59:59Z', 'since'],
   ['/apis/audit.warden.dev/v1/changes', 'limit=5000', 'limit'],
   ['/apis/audit.warden.dev/v1/changes', 'continue=%7B%7D', 'continue'],
 ];
+
+test('query parameters decode as kube-apiserver decodes them: an unknown one is ignored, a repeated one counts by its first value', async () => {
+  const byUser = await list('user=pager-odd');
+  assert.ok(byUser.items.length > 0);
+  assert.deepEqual(await list('user=pager-odd&colour=blue&actor=bob'), byUser);
+  assert.deepEqual(await list('user=pager-odd&user=pager-even'), byUser);
+});
 
 test('every bad query is a 400 Status naming the parameter', async () => {
   for (const [path, query, param] of badQueries) {
