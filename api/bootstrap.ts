@@ -13,6 +13,9 @@ import type { KubeObject } from '../engine/meta.ts';
 import { StoreError } from '../prisma/store/errors.ts';
 import { hashToken } from './authn.ts';
 import { privilegedGroup } from '../engine/rbac/decision.ts';
+import { staleAggregatedRules } from '../engine/rbac/aggregation.ts';
+import type { ClusterRole } from '../engine/rbac/types.ts';
+import type { Store } from '../prisma/store/store.ts';
 
 export const adminTokenName = 'warden-admin';
 export const systemActor = 'system:warden';
@@ -39,6 +42,26 @@ export async function installBootstrapPolicy(db: Database, objects: KubeObject[]
   }
   log.info({ objects: objects.length }, 'installed the bootstrap ClusterRoles and ClusterRoleBindings');
   return true;
+}
+
+/**
+ * Rewrites the stored rules of aggregated ClusterRoles that do not match
+ * their aggregate (a database written before aggregation was kept in the
+ * stored rules); every later write keeps them (prisma/store/aggregation.ts).
+ */
+export async function materializeAggregation(store: Store, log: Logger): Promise<void> {
+  const roles = new Map((await store.listObjects('ClusterRole')).map((o) => [o.metadata.name!, o]));
+  const stale = staleAggregatedRules([...roles.values()] as unknown as ClusterRole[]);
+  if (!stale.size) return;
+  const ops = [...stale].map(([name, rules]) => ({ op: 'update' as const, object: { ...roles.get(name)!, rules }, before: roles.get(name)! }));
+  try {
+    await store.write(ops, systemActor);
+  } catch (err) {
+    // Another replica wrote them first.
+    if (err instanceof StoreError && err.reason === 'Conflict') return;
+    throw err;
+  }
+  log.info({ clusterRoles: [...stale.keys()] }, 'wrote the aggregated rules of ClusterRoles');
 }
 
 export function newTokenSecret(): string {

@@ -211,3 +211,24 @@ export function aggregateClusterRoles(clusterRoles: readonly ClusterRole[]): Clu
     return rules === undefined || byName.get(nameOf(r)) !== r ? r : { ...r, rules: [...rules] };
   });
 }
+
+/**
+ * The stored `rules` each aggregator must carry, as the clusterrole-aggregation
+ * controller writes them: for every aggregator among `clusterRoles` (the
+ * ClusterRoles as they will be stored) whose stored rules differ from its
+ * resolved ones (semantically: a missing list equals an empty one), its
+ * resolved rules. ClusterRoles being deleted (with a deletionTimestamp) feed
+ * nothing and are left as they are, as they grant nothing.
+ */
+export function staleAggregatedRules(clusterRoles: Iterable<ClusterRole>): Map<string, PolicyRule[]> {
+  const live = new Map<string, ClusterRole>();
+  for (const r of clusterRoles) if (!r.metadata.deletionTimestamp) live.set(nameOf(r), r);
+  const out = new Map<string, PolicyRule[]>();
+  if (![...live.values()].some((r) => r.aggregationRule)) return out;
+  const aggregation = Aggregation.build({ get: (n) => live.get(n), values: () => live.values() });
+  for (const name of aggregation.aggregatorNames()) {
+    const resolved = aggregation.rulesOf(name) ?? [];
+    if (!sameRules(resolved, live.get(name)!.rules ?? [], ruleKey)) out.set(name, resolved.map((r) => ({ ...r })));
+  }
+  return out;
+}

@@ -14,7 +14,8 @@ import type { StoredKind } from './kinds.ts';
 import { chargeQuotas } from './quota-charge.ts';
 import { readQuotas, readTenantUsage, type ChargeOutcome, type Decide, type TenantUsage } from './quota.ts';
 import { currentRevision, getObject, listObjects } from './read.ts';
-import { onCommitted, writeBatch, writeBatchWith, writeInFlight, type CommittedRevision, type WriteOp, type WriteResult } from './write.ts';
+import { withAggregatedRules } from './aggregation.ts';
+import { onCommitted, writeBatchWith, writeInFlight, type CommittedRevision, type WriteOp, type WriteResult } from './write.ts';
 import { loadChangesSince, loadFull, type ChangeBatch } from '../snapshot-loader.ts';
 
 /** Reads a check may make inside a write's transaction, after the revision lock: nothing can change under it. */
@@ -33,7 +34,10 @@ export interface Store {
   /** Objects of one kind, in one namespace or all, ordered by namespace then name by code point. */
   listObjects(kind: StoredKind, namespace?: string): Promise<KubeObject[]>;
   currentRevision(): Promise<number>;
-  /** Commits `ops` in one transaction at one new revision, after `check` (when given) passed inside it. */
+  /**
+   * Commits `ops` in one transaction at one new revision, after `check` (when given) passed inside it,
+   * with the stored rules of aggregated ClusterRoles rewritten when the batch changes their aggregate.
+   */
   write(ops: WriteOp[], actor: string, check?: CommitCheck): Promise<WriteResult>;
   /** Calls `listener` with every revision this store committed, in order; returns a function that stops it. */
   onCommitted(listener: (c: CommittedRevision) => void): () => void;
@@ -63,19 +67,20 @@ export function prismaStore(prisma: PrismaClient): Store {
     listObjects: (kind, namespace) => listObjects(prisma, kind, namespace),
     currentRevision: () => currentRevision(prisma),
     async write(ops, actor, check) {
-      if (!check) return writeBatch(prisma, ops, actor);
       const { result } = await writeBatchWith(prisma, actor, async (tx) => {
-        await check({
-          async tenantNamespaceLimit(tenant) {
-            const [row] = await tx.query<{ spec: { namespaceLimit?: number } }>('SELECT spec FROM tenant WHERE name = $1', tenant);
-            return row?.spec?.namespaceLimit;
-          },
-          async tenantNamespaceCount(tenant) {
-            const [{ count }] = await tx.query<{ count: number }>('SELECT count(*)::int AS count FROM namespace WHERE tenant = $1', tenant);
-            return count;
-          },
-        }, ops);
-        return { ops, value: undefined };
+        if (check) {
+          await check({
+            async tenantNamespaceLimit(tenant) {
+              const [row] = await tx.query<{ spec: { namespaceLimit?: number } }>('SELECT spec FROM tenant WHERE name = $1', tenant);
+              return row?.spec?.namespaceLimit;
+            },
+            async tenantNamespaceCount(tenant) {
+              const [{ count }] = await tx.query<{ count: number }>('SELECT count(*)::int AS count FROM namespace WHERE tenant = $1', tenant);
+              return count;
+            },
+          }, ops);
+        }
+        return { ops: await withAggregatedRules(tx, ops), value: undefined };
       });
       if (!result) throw new Error('a batch without operations writes nothing');
       return result;
