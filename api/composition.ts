@@ -14,6 +14,7 @@ import type { WriteCheck } from './resources/admission.ts';
 import type { CommitGuard, OpExpander } from './resources/commit.ts';
 import { admitRbacWrite, escalationCheck } from './resources/escalation-check.ts';
 import { reviewsDiscovery } from './reviews/discovery.ts';
+import { immortalNamespacesCheck } from './resources/system-namespaces.ts';
 import { managedObjectsCheck, namespaceLimitGuard, tenancyCheck, tenancyExpander } from './tenancy/checks.ts';
 import type { AdmissionStep } from './webhooks/admission.ts';
 import { admitNamespaceReview } from './webhooks/namespace-admission.ts';
@@ -31,7 +32,7 @@ export interface WritePolicy {
 
 export function writePolicy(): WritePolicy {
   return {
-    checks: [mastersGroupCheck, userGroupsCheck, tokenIssuanceCheck, escalationCheck, managedObjectsCheck, tenancyCheck],
+    checks: [mastersGroupCheck, userGroupsCheck, tokenIssuanceCheck, escalationCheck, managedObjectsCheck, tenancyCheck, immortalNamespacesCheck],
     expanders: [tenancyExpander],
     guards: [namespaceLimitGuard],
   };

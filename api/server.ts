@@ -14,7 +14,8 @@ import { SnapshotSource } from '../prisma/snapshot-source.ts';
 import { createApp } from './app.ts';
 import { hashToken } from './authn.ts';
 import { createAuthorizer } from './authorizer.ts';
-import { ensureAdminToken, installBootstrapPolicy } from './bootstrap.ts';
+import { ensureAdminToken, installBootstrapPolicy, materializeAggregation, systemActor } from './bootstrap.ts';
+import { ensureSystemNamespaces, systemNamespaceObjects } from './resources/system-namespaces.ts';
 import { loadPolicies } from './policies.ts';
 import { tlsMaterial } from './tls.ts';
 import { startTenancyReconciler, type Reconciler } from './tenancy/reconciler.ts';
@@ -73,7 +74,10 @@ export async function startWarden(config: Readonly<Config>, opts: WardenOptions 
       if (applied.length) log.info({ applied }, 'applied database migrations');
     }
     // The shared role of tenant owners is managed: installed with the bootstrap policy, kept by the reconciler.
-    await installBootstrapPolicy(db, [...(await loadPolicies()).bootstrap, namespaceOwnerRole() as unknown as KubeObject], log);
+    // So are kube-apiserver's system namespaces, created again at start when missing.
+    await installBootstrapPolicy(db, [...(await loadPolicies()).bootstrap, namespaceOwnerRole() as unknown as KubeObject, ...systemNamespaceObjects()], log);
+    await ensureSystemNamespaces(db.store, systemActor, log);
+    await materializeAggregation(db.store, log);
     const adminToken = config.adminToken ? undefined : await ensureAdminToken(db, config.dataDir, log);
     const policy = await loadPolicies();
     const snapshots = new SnapshotSource(db.store, { casbinModel: policy.casbinModel }, (err) => log.error({ err }, 'snapshot refresh failed; keeping the last good snapshot'), { maxStalenessMs: config.maxStalenessMs });

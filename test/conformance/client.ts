@@ -1,6 +1,15 @@
 /** A minimal client for conformance runs: JSON over HTTP with the admin token, plus helpers to reset state. */
 export interface Reply { status: number; body: any; headers: Headers }
 
+const immortalNamespaces = new Set(['default', 'kube-system', 'kube-public']);
+const namespacedCollections = [
+  '/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/rolebindings',
+  '/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/roles',
+  '/api/v1/namespaces/{ns}/serviceaccounts',
+  '/api/v1/namespaces/{ns}/resourcequotas',
+  '/apis/networking.k8s.io/v1/namespaces/{ns}/networkpolicies',
+];
+
 export class WardenClient {
   constructor(readonly baseUrl: string, readonly token: string) {}
 
@@ -39,9 +48,17 @@ export class WardenClient {
       if (r.status !== 200) throw new Error(`reset of ${path} failed (${r.status}): ${r.body?.message}`);
     }
     const list = await this.get('/api/v1/namespaces');
-    for (const ns of list.body.items ?? []) {
-      const r = await this.delete(`/api/v1/namespaces/${ns.metadata.name}`);
-      if (r.status !== 200) throw new Error(`reset of namespace ${ns.metadata.name} failed (${r.status}): ${r.body?.message}`);
+    for (const ns of list.body.items ?? []) await this.removeNamespace(ns.metadata.name);
+  }
+
+  /** Deletes a namespace; kube-apiserver's own, which may not be deleted, are emptied instead. */
+  async removeNamespace(name: string): Promise<void> {
+    const paths = immortalNamespaces.has(name)
+      ? namespacedCollections.map((c) => c.replace('{ns}', name))
+      : [`/api/v1/namespaces/${name}`];
+    for (const path of paths) {
+      const r = await this.delete(path);
+      if (r.status !== 200 && r.status !== 404) throw new Error(`reset of ${path} failed (${r.status}): ${r.body?.message}`);
     }
   }
 }

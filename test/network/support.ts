@@ -8,6 +8,7 @@ import type { Response } from 'supertest';
 import type { TestWarden } from '../support/warden.ts';
 import type { Obj } from '../api/builders.ts';
 import { api, ok, type Api } from '../api/client.ts';
+import { immortalNamespaces } from '../../api/resources/system-namespaces.ts';
 
 export const reviews = '/apis/networking.warden.dev/v1';
 export const reviewApiVersion = 'networking.warden.dev/v1';
@@ -56,7 +57,12 @@ export function networkApi(w: TestWarden): NetworkApi {
     ...a,
     async replaceState(objects) {
       const list = ok(await a.get('/api/v1/namespaces'));
-      for (const ns of list.items as Obj[]) ok(await a.delete(`/api/v1/namespaces/${ns.metadata.name}`));
+      for (const ns of list.items as Obj[]) {
+        const name = ns.metadata.name as string;
+        // kube-apiserver's own namespaces cannot be deleted: empty them instead.
+        if (immortalNamespaces.has(name)) ok(await a.delete(`/apis/networking.k8s.io/v1/namespaces/${name}/networkpolicies`));
+        else ok(await a.delete(`/api/v1/namespaces/${name}`));
+      }
       if (objects.length) ok(await a.post('/apis/warden.dev/v1/apply?fieldManager=tests', { apiVersion: 'v1', kind: 'List', items: objects }));
     },
     review: (spec, query = '') => a.post(`${reviews}/trafficreviews${query}`, trafficReview(spec)),
