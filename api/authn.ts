@@ -1,13 +1,17 @@
 /**
  * Authentication: `Authorization: Bearer <token>`, looked up by its SHA-256
- * hash in the snapshot (or matched against WARDEN_ADMIN_TOKEN). No or an
- * unknown token is 401. Then kube-style impersonation: `Impersonate-User`,
+ * hash in the snapshot (or matched against WARDEN_ADMIN_TOKEN), and good
+ * for Warden's own audiences. No or an unknown token is 401. The same
+ * lookup answers TokenReviews (api/reviews/identity-reviews.ts). Then
+ * kube-style impersonation: `Impersonate-User`,
  * `Impersonate-Group` (repeatable), `Impersonate-Uid`, each authorized by the
  * `impersonate` verb on users, groups, serviceaccounts and uids.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { authenticateToken, serviceAccountGroups, serviceAccountOf, type Authenticated } from '../engine/identity.ts';
+import {
+  apiAudiences, authenticateToken, checkAudiences, serviceAccountGroups, serviceAccountOf, type Authenticated, type AuthenticationResult,
+} from '../engine/identity.ts';
 import type { Attributes } from '../engine/rbac/types.ts';
 import { privilegedGroup } from '../engine/rbac/decision.ts';
 import type { AppDeps } from './context.ts';
@@ -27,14 +31,27 @@ function bearer(req: Request): string | undefined {
   return m ? m[1] : '';
 }
 
+/**
+ * What a bearer token authenticates as at `now`, before its audiences are
+ * checked: WARDEN_ADMIN_TOKEN (configuration, so it needs no snapshot),
+ * else a token of the snapshot in force. A snapshot too stale to confirm
+ * that a token is still valid throws StaleSnapshotError: no answer rather
+ * than one from a state that may still hold a revoked token.
+ */
+export function authenticateBearer(deps: AppDeps, token: string, now: number): AuthenticationResult {
+  const hash = hashToken(token);
+  if (deps.adminTokenHash && timingSafeEqual(Buffer.from(hash), Buffer.from(deps.adminTokenHash))) {
+    return { ok: true, user: adminUser, tokenName: '' };
+  }
+  return authenticateToken(deps.snapshots.current, hash, now);
+}
+
 export function authenticate(deps: AppDeps, req: Request): Authenticated {
   const token = bearer(req);
   if (!token) throw unauthorized();
-  const hash = hashToken(token);
-  if (deps.adminTokenHash && timingSafeEqual(Buffer.from(hash), Buffer.from(deps.adminTokenHash))) return adminUser;
-  const snap = deps.snapshots.current;
-  const result = authenticateToken(snap, hash, Date.now());
-  if (!result.ok) throw unauthorized();
+  const result = authenticateBearer(deps, token, Date.now());
+  // A token issued for other audiences only (a TokenRequest's) does not authenticate to Warden, as kube-apiserver checks --api-audiences.
+  if (!result.ok || !checkAudiences(result.audiences, apiAudiences, apiAudiences).ok) throw unauthorized();
   return result.user;
 }
 

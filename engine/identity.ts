@@ -20,6 +20,11 @@ export interface TokenIdentity {
    * (the bootstrap admin's) need no stored object.
    */
   boundTo?: { kind: 'User' | 'ServiceAccount'; uid: string };
+  /**
+   * The audiences the token was issued for (a TokenRequest's): it is good
+   * for those alone. Undefined: audience-agnostic (see checkAudiences).
+   */
+  audiences?: string[];
 }
 
 export interface UserRecord {
@@ -44,7 +49,7 @@ export interface IdentityState {
 }
 
 export type AuthenticationResult =
-  | { ok: true; user: Authenticated; tokenName: string }
+  | { ok: true; user: Authenticated; tokenName: string; audiences?: string[] }
   | { ok: false; reason: 'unknown' | 'expired' | 'unbound' };
 
 export const serviceAccountUserPrefix = 'system:serviceaccount:';
@@ -86,10 +91,64 @@ export function authenticateToken(state: IdentityState, hash: string, now: numbe
     const sa = serviceAccountOf(t.user);
     if (!sa || state.serviceAccounts.get(`${sa.namespace}/${sa.name}`) !== t.boundTo.uid) return { ok: false, reason: 'unbound' };
     const groups = [...serviceAccountGroups(sa.namespace), 'system:authenticated'];
-    return { ok: true, tokenName: t.tokenName, user: { name: t.user, uid: t.boundTo.uid, groups } };
+    return withAudiences({ ok: true, tokenName: t.tokenName, user: { name: t.user, uid: t.boundTo.uid, groups } }, t);
   }
   const user = state.users.get(t.user);
   if (t.boundTo && user?.uid !== t.boundTo.uid) return { ok: false, reason: 'unbound' };
   const groups = [...(user?.groups ?? []), ...t.groups, 'system:authenticated'];
-  return { ok: true, tokenName: t.tokenName, user: { name: t.user, groups: [...new Set(groups)] } };
+  return withAudiences({ ok: true, tokenName: t.tokenName, user: { name: t.user, groups: [...new Set(groups)] } }, t);
+}
+
+function withAudiences(result: AuthenticationResult & { ok: true }, t: TokenIdentity): AuthenticationResult {
+  if (t.audiences?.length) result.audiences = [...t.audiences];
+  return result;
+}
+
+/**
+ * Warden's own audiences: what a token must be good for to authenticate a
+ * request to Warden, and what a TokenReview naming no audiences asks for
+ * (kube-apiserver's --api-audiences). A TokenRequest naming none is issued
+ * for them.
+ */
+export const apiAudiences: readonly string[] = Object.freeze(['warden']);
+
+export type AudienceCheck = { ok: true; audiences: string[] } | { ok: false; error?: string };
+
+/** The entries of `a` that `b` holds, in `a`'s order (k8s.io/apiserver authenticator.Audiences.Intersect). */
+function intersect(a: readonly string[], b: readonly string[]): string[] {
+  const wanted = new Set(b);
+  return a.filter((x) => wanted.has(x));
+}
+
+/** Go's %q of a []string: `["a" "b"]`. */
+const goQuoted = (list: readonly string[]) => `[${list.map((s) => JSON.stringify(s)).join(' ')}]`;
+
+/**
+ * Which audiences an authenticated token is good for, by kube's rules
+ * (k8s.io/apiserver pkg/authentication/authenticator/audiences.go and the
+ * service-account token authenticator). The audiences asked for are
+ * `requested`, or `apiAudiences` when it is empty.
+ *
+ * - A token issued for audiences (`tokenAudiences`) is good for those of
+ *   them asked for, in the token's order; none is a refusal with the
+ *   service-account authenticator's message.
+ * - An audience-agnostic token is good for the `implicit` audiences asked
+ *   for, in `implicit`'s order; none is a refusal without a message, as
+ *   kube's audience-agnostic wrapper refuses. `implicit` undefined is the
+ *   audience-unaware answer kube's token webhook contract provides for:
+ *   good for whatever is asked, naming no audiences, so that the API server
+ *   takes it as valid for its own.
+ */
+export function checkAudiences(
+  tokenAudiences: readonly string[] | undefined, requested: readonly string[], implicit: readonly string[] | undefined,
+): AudienceCheck {
+  const asked = requested.length ? requested : apiAudiences;
+  if (tokenAudiences?.length) {
+    const audiences = intersect(tokenAudiences, asked);
+    if (audiences.length) return { ok: true, audiences };
+    return { ok: false, error: `token audiences ${goQuoted(tokenAudiences)} is invalid for the target audiences ${goQuoted(asked)}` };
+  }
+  if (implicit === undefined) return { ok: true, audiences: [] };
+  const audiences = intersect(implicit, asked);
+  return audiences.length ? { ok: true, audiences } : { ok: false };
 }

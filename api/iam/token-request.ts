@@ -11,13 +11,16 @@
  * `system:serviceaccounts:<ns>` and `system:authenticated`, and stops working
  * once the account (or its namespace) is deleted, even if one of the same
  * name is created again. Listing tokens shows it; deleting it revokes it.
+ * It is good for its audiences alone (Warden's own, `warden`, when the
+ * request names none): one issued for other audiences does not
+ * authenticate requests to Warden, and TokenReviews check them as kube's.
  * The Token is the subresource's own record, authorized by the request's
  * `create serviceaccounts/token`; it is not admitted as a Token write.
  */
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { KubeObject } from '../../engine/meta.ts';
-import { serviceAccountUserPrefix } from '../../engine/identity.ts';
+import { apiAudiences, serviceAccountUserPrefix } from '../../engine/identity.ts';
 import { invalid as invalidField, type FieldError } from '../../engine/validation/field-error.ts';
 import { hashToken } from '../authn.ts';
 import { newTokenSecret } from '../bootstrap.ts';
@@ -40,8 +43,8 @@ export const minExpirationSeconds = 600;
 const maxRequestableSeconds = 2 ** 32;
 /** Longer requests are cut to this, as kube-apiserver's --service-account-max-token-expiration does. */
 export const maxExpirationSeconds = 7 * 24 * 3600;
-/** The audiences a request that names none gets. */
-export const defaultAudiences = ['warden'];
+/** The audiences a request that names none gets: Warden's own. */
+export const defaultAudiences: readonly string[] = apiAudiences;
 export const serviceAccountNamespaceLabel = 'iam.warden.dev/service-account-namespace';
 
 interface TokenRequestSpec {
@@ -104,7 +107,7 @@ export function tokenRequest(deps: AppDeps) {
     const given = (isPlainObject(body.spec) ? body.spec : {}) as TokenRequestSpec;
     const spec: TokenRequestSpec = {
       ...given,
-      audiences: given.audiences?.length ? given.audiences : defaultAudiences,
+      audiences: given.audiences?.length ? given.audiences : [...defaultAudiences],
       expirationSeconds: given.expirationSeconds ?? defaultExpirationSeconds,
     };
     const request: KubeObject = { ...body, metadata: { ...(body.metadata ?? {}) }, spec };
@@ -139,6 +142,8 @@ export function tokenRequest(deps: AppDeps) {
       },
       spec: {
         user: `${serviceAccountUserPrefix}${namespace}:${name}`,
+        // The token is good for these audiences alone (checkAudiences in engine/identity.ts).
+        audiences: spec.audiences,
         description: `TokenRequest for service account ${namespace}/${name}`,
         expirationTimestamp,
       },

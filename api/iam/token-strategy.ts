@@ -2,8 +2,9 @@
  * iam.warden.dev Tokens: a bearer token bound to a User, with an optional
  * expiry. The secret exists only in the response that issues it (the store
  * keeps its SHA-256 hash in a column no object shows). What a token acts as
- * is fixed at issue: its user, its expiry and its binding never change; an
- * update may change labels, annotations and the description only.
+ * is fixed at issue: its user, its audiences, its expiry and its binding
+ * never change; an update may change labels, annotations and the
+ * description only.
  */
 import type { KubeObject } from '../../engine/meta.ts';
 import { forbidden, invalid, required, tooLong, type FieldError } from '../../engine/validation/field-error.ts';
@@ -13,6 +14,7 @@ import { validateUserName } from './user-strategy.ts';
 export interface TokenSpec {
   user?: unknown;
   groups?: unknown;
+  audiences?: unknown;
   description?: unknown;
   expirationTimestamp?: unknown;
 }
@@ -51,6 +53,17 @@ export function prepareToken(o: KubeObject, prev?: KubeObject): KubeObject {
   return { ...rest, metadata, spec };
 }
 
+/** `spec.audiences`: optional; each a non-empty string (a token naming audiences is good for those alone). */
+function validateAudiences(v: unknown): FieldError[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) return [invalid('spec.audiences', v, 'must be a list of strings')];
+  const errs: FieldError[] = [];
+  v.forEach((a, i) => {
+    if (typeof a !== 'string' || a === '') errs.push(invalid(`spec.audiences[${i}]`, a, 'must be a non-empty string'));
+  });
+  return errs;
+}
+
 function validateDescription(v: unknown): FieldError[] {
   if (v === undefined) return [];
   if (typeof v !== 'string') return [invalid('spec.description', v, 'must be a string')];
@@ -70,8 +83,8 @@ export function validateExpiration(v: unknown, now: number): FieldError[] {
 
 /**
  * A token issued through the API: its user a valid User name, no groups
- * (a token acts with its user's stored groups), an optional description
- * and expiry. Whether the user exists is checked by the issuer.
+ * (a token acts with its user's stored groups), optional audiences, an
+ * optional description and expiry. Whether the user exists is checked by the issuer.
  */
 export function validateToken(o: KubeObject, now = Date.now()): FieldError[] {
   if (o.spec === undefined) return [required('spec.user', 'the user the token is issued for')];
@@ -84,6 +97,7 @@ export function validateToken(o: KubeObject, now = Date.now()): FieldError[] {
   if (Array.isArray(spec.groups) ? spec.groups.length > 0 : spec.groups !== undefined) {
     errs.push(forbidden('spec.groups', 'may not be set: a token acts with the groups stored on its user'));
   }
+  errs.push(...validateAudiences(spec.audiences));
   errs.push(...validateDescription(spec.description));
   errs.push(...validateExpiration(spec.expirationTimestamp, now));
   return errs;
@@ -92,7 +106,7 @@ export function validateToken(o: KubeObject, now = Date.now()): FieldError[] {
 const sameList = (a: unknown, b: unknown) =>
   JSON.stringify(Array.isArray(a) ? a : []) === JSON.stringify(Array.isArray(b) ? b : []);
 
-/** An update keeps what the token acts as: user, groups and expiry are immutable; the description may change. */
+/** An update keeps what the token acts as: user, groups, audiences and expiry are immutable; the description may change. */
 export function validateTokenUpdate(next: KubeObject, prev: KubeObject): FieldError[] {
   if (next.spec === null || typeof next.spec !== 'object' || Array.isArray(next.spec)) return [invalid('spec', next.spec, 'must be an object')];
   const a = specOf(next);
@@ -100,6 +114,7 @@ export function validateTokenUpdate(next: KubeObject, prev: KubeObject): FieldEr
   const errs: FieldError[] = [];
   if ((a.user ?? '') !== (b.user ?? '')) errs.push(invalid('spec.user', a.user ?? '', FIELD_IMMUTABLE));
   if (!sameList(a.groups, b.groups)) errs.push(invalid('spec.groups', a.groups ?? [], FIELD_IMMUTABLE));
+  if (!sameList(a.audiences, b.audiences)) errs.push(invalid('spec.audiences', a.audiences ?? [], FIELD_IMMUTABLE));
   if ((a.expirationTimestamp ?? '') !== (b.expirationTimestamp ?? '')) errs.push(invalid('spec.expirationTimestamp', a.expirationTimestamp ?? '', FIELD_IMMUTABLE));
   errs.push(...validateDescription(a.description));
   return errs;

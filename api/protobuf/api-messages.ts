@@ -1,7 +1,8 @@
 /**
  * The API groups' messages Warden decodes from protobuf (core/v1 Namespace,
  * ServiceAccount and ResourceQuota; rbac/v1; authorization/v1;
- * authentication/v1 TokenRequest; networking/v1 NetworkPolicy), and the
+ * authentication/v1 TokenRequest, TokenReview and SelfSubjectReview;
+ * networking/v1 NetworkPolicy), and the
  * table from a body's apiVersion and kind to its message. Field numbers are
  * those of Kubernetes' generated.proto files; the grammar is in schema.ts.
  */
@@ -112,6 +113,12 @@ const authentication: MessageSource = {
   },
   BoundObjectReference: { 1: 'kind string', 2: 'apiVersion string', 3: 'name string', 4: 'uid string' },
   TokenRequestStatus: { 1: 'token string!', 2: 'expirationTimestamp Time' },
+  TokenReview: { 1: 'metadata ObjectMeta', 2: 'spec TokenReviewSpec', 3: 'status TokenReviewStatus' },
+  TokenReviewSpec: { 1: 'token string', 2: 'audiences []string' },
+  TokenReviewStatus: { 1: 'authenticated bool', 2: 'user UserInfo', 4: 'audiences []string', 3: 'error string' },
+  UserInfo: { 1: 'username string', 2: 'uid string', 3: 'groups []string', 4: 'extra map<ExtraValue>' },
+  SelfSubjectReview: { 1: 'metadata ObjectMeta', 2: 'status SelfSubjectReviewStatus' },
+  SelfSubjectReviewStatus: { 1: 'userInfo UserInfo' },
 };
 
 const networking: MessageSource = {
@@ -141,7 +148,7 @@ export const protobufKinds: Readonly<Record<string, readonly string[]>> = {
   v1: ['Namespace', 'ServiceAccount', 'ResourceQuota'],
   'rbac.authorization.k8s.io/v1': ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'],
   'authorization.k8s.io/v1': ['SubjectAccessReview', 'LocalSubjectAccessReview', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview'],
-  'authentication.k8s.io/v1': ['TokenRequest'],
+  'authentication.k8s.io/v1': ['TokenRequest', 'TokenReview', 'SelfSubjectReview'],
   'networking.k8s.io/v1': ['NetworkPolicy'],
 };
 

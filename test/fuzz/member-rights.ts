@@ -82,7 +82,10 @@ const namespaceRules: { group: string; resources: string[]; verbs: string[] }[] 
   { group: '', resources: ['resourcequotas', 'resourcequotas/status', 'namespaces', 'namespaces/status'], verbs: read },
   { group: 'networking.k8s.io', resources: ['networkpolicies'], verbs: all },
 ];
-const clusterRules = [{ group: 'authorization.k8s.io', resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], verbs: ['create'] }];
+const clusterRules = [
+  { group: 'authorization.k8s.io', resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], verbs: ['create'] },
+  { group: 'authentication.k8s.io', resources: ['selfsubjectreviews'], verbs: ['create'] },
+];
 const discoveryPaths = ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'];
 
 function ruleAllows(rules: typeof clusterRules, a: Attributes): boolean {

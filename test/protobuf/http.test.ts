@@ -108,10 +108,11 @@ test('the access reviews read protobuf bodies: self, for a subject, local, and r
 });
 
 test('a protobuf TokenRequest issues a token that authenticates as the service account', async () => {
+  // Issued for Warden's own audience (among others): a token for other audiences alone does not authenticate to Warden.
   const r = await send('post', `/api/v1/namespaces/${ns}/serviceaccounts/deployer/token`,
-    encodeBody({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: {}, spec: { audiences: ['api'], expirationSeconds: 600 }, status: { token: '' } }));
+    encodeBody({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: {}, spec: { audiences: ['api', 'warden'], expirationSeconds: 600 }, status: { token: '' } }));
   assert.equal(r.status, 201, JSON.stringify(r.body));
-  assert.deepEqual(r.body.spec.audiences, ['api']);
+  assert.deepEqual(r.body.spec.audiences, ['api', 'warden']);
   const token = r.body.status.token as string;
   assert.ok(token.length > 20);
   const listed = await w.http.get(`/api/v1/namespaces/${ns}/serviceaccounts`).set('Authorization', `Bearer ${token}`);

@@ -102,4 +102,11 @@ export const kubectlBodies: KubectlBody[] = [
       '0a100a0012001a0022002a00320038004200120f0a036170690a057661756c7420d8041a040a0012001a002200',
     json: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: {}, spec: { audiences: ['api', 'vault'], expirationSeconds: 600 }, status: { token: '' } },
   },
+  {
+    command: 'kubectl auth whoami',
+    body:
+      '6b3873000a2d0a1861757468656e7469636174696f6e2e6b38732e696f2f7631121153656c665375626a6563745265' +
+      '76696577121a0a100a0012001a0022002a0032003800420012060a040a0012001a002200',
+    json: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview', metadata: {}, status: { userInfo: {} } },
+  },
 ];

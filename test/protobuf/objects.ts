@@ -124,6 +124,15 @@ export const samples: Json[] = [
     status: { token: 'opaque', expirationTimestamp: '2030-01-01T00:10:00Z' },
   },
   {
+    apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', metadata: {},
+    spec: { token: 'opaque', audiences: ['api', 'vault'] },
+    status: { authenticated: true, user: { username: 'alice', uid: 'u-1', groups: ['devs'], extra: { scopes: ['a', 'b'] } }, audiences: ['api'], error: 'none' },
+  },
+  {
+    apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview', metadata: {},
+    status: { userInfo: { username: 'alice', uid: 'u-1', groups: ['devs'], extra: { scopes: ['a'] } } },
+  },
+  {
     apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: fullMeta('web', 'payments'),
     spec: {
       podSelector: selector,

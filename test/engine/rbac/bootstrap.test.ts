@@ -19,7 +19,7 @@ const byName = (name: string): ClusterRole => resolved.find((r) => r.metadata.na
 test('the bootstrap file holds cluster-admin, the aggregated admin, edit and view, the roles that feed them, and what every caller may do', () => {
   assert.deepEqual(bootstrap.map((r) => r.metadata.name), [
     'cluster-admin', 'admin', 'edit', 'view', 'system:aggregate-to-admin', 'system:aggregate-to-edit', 'system:aggregate-to-view',
-    'system:discovery', 'system:basic-user', 'system:public-info-viewer',
+    'system:discovery', 'system:basic-user', 'system:public-info-viewer', 'system:auth-delegator',
   ]);
   for (const name of ['admin', 'edit', 'view']) assert.ok(bootstrap.find((r) => r.metadata.name === name)?.aggregationRule, name);
   assert.deepEqual(byName('cluster-admin').rules, [rule('*', '*', '*'), { nonResourceURLs: ['*'], verbs: ['*'] }]);
