@@ -17,6 +17,7 @@ import type { ServerMetrics } from './metrics.ts';
 import type { WritePolicy } from './composition.ts';
 import type { AdmissionStep } from './webhooks/admission.ts';
 import type { DiscoveryGroup } from './discovery.ts';
+import type { OutputMedia } from './negotiation.ts';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -56,6 +57,8 @@ export interface RequestContext {
   listScope?: ListScope;
   /** The DeleteOptions of a delete request (propagationPolicy decides whether a tenant cascades). */
   deleteOptions?: { propagationPolicy?: string };
+  /** Set when the request asked a conversion (a Table): what its answer is written as (api/negotiation.ts). */
+  output?: OutputMedia;
 }
 
 export function contextOf(res: Response): RequestContext {

@@ -7,7 +7,7 @@
  * the request, the body (size limit, decoding), validation against its
  * openapi.yaml operation, the route's handler, and the one error handler.
  * Anything unusual — another media type, a compressed body, a revision to
- * wait for — is left to the express app.
+ * wait for, an Accept asking a conversion — is left to the express app.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import querystring from 'node:querystring';
@@ -18,6 +18,7 @@ import { authzMiddleware } from './authz.ts';
 import { readBody } from './body.ts';
 import { decodeSegment } from './request-info.ts';
 import { minRevisionHeader } from './consistency.ts';
+import { asksConversion } from './negotiation.ts';
 import { requestValidator } from './request-validation.ts';
 import { templatePattern, type RouteDef } from './routes.ts';
 import { tooLarge } from './status.ts';
@@ -68,7 +69,7 @@ export function createFastLane(opts: FastLaneOptions): (req: IncomingMessage, re
     }
     const h = rawReq.headers;
     const type = (h['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (!route || type !== 'application/json' || h['content-encoding'] || h[minRevisionHeader] !== undefined) return false;
+    if (!route || type !== 'application/json' || h['content-encoding'] || h[minRevisionHeader] !== undefined || asksConversion(h.accept)) return false;
 
     const req = rawReq as unknown as Request;
     const res = rawRes as unknown as Response;

@@ -81,6 +81,9 @@ export const methodNotAllowed = (message = 'the server does not allow this metho
 export const unsupportedMediaType = (contentType: string) =>
   failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`, { causes: [{ reason: 'UnsupportedMediaType', message: contentType }] });
 
+/** 406: no representation the request accepts can be produced (Accept negotiation, or a conversion of the wrong shape). */
+export const notAcceptable = (message: string) => failure(406, 'NotAcceptable', message);
+
 export const requestEntityTooLarge = (message: string) => failure(413, 'RequestEntityTooLarge', message);
 
 export const tooLarge = (limitBytes: number) => requestEntityTooLarge(`Request entity too large: limit is ${limitBytes}`);
