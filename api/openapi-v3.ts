@@ -99,6 +99,11 @@ function documents(): Map<string, { doc: Doc; hash: string }> {
   return cache;
 }
 
+/** Every group version's document, annotated as served (they share one `components`); /openapi/v2 is built from them. */
+export function groupVersionDocuments(): Doc[] {
+  return [...documents().values()].map((e) => e.doc);
+}
+
 export function openapiIndex(_req: Request, res: Response) {
   const paths: Record<string, { serverRelativeURL: string }> = {};
   for (const [prefix, { hash }] of documents()) paths[prefix] = { serverRelativeURL: `/openapi/v3/${prefix}?hash=${hash}` };

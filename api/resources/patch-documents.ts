@@ -1,13 +1,13 @@
 /**
  * Applying a patch document to an object: JSON merge patch (RFC 7386),
- * JSON patch (RFC 6902) and strategic merge patch. Every list of the kinds
- * Warden serves is atomic, so a strategic merge patch is a merge patch; its
- * list-ordering directives are dropped and any other directive is refused.
+ * JSON patch (RFC 6902) and strategic merge patch (strategic-merge.ts, by
+ * the merge keys openapi.yaml declares for the kind).
  */
 import fastJsonPatch from 'fast-json-patch';
 import { StatusError, badRequest, requestEntityTooLarge, unprocessable } from '../status.ts';
 import { isPlainObject } from './decode.ts';
 import { maxBodyDepth, nestsDeeperThan } from '../body.ts';
+import { strategicMergePatch } from './strategic-merge.ts';
 
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isPlainObject(patch)) return structuredClone(patch);
@@ -17,22 +17,6 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
     else out[k] = mergePatch(out[k], v);
   }
   return out;
-}
-
-function stripOrderDirectives(patch: unknown, path: string): unknown {
-  if (Array.isArray(patch)) return patch.map((v, i) => stripOrderDirectives(v, `${path}[${i}]`));
-  if (!isPlainObject(patch)) return patch;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (k.startsWith('$setElementOrder/')) continue;
-    if (k.startsWith('$')) throw badRequest(`strategic merge patch directive "${k}" at ${path || 'the top level'} is not supported for this kind; send a JSON merge patch`);
-    out[k] = stripOrderDirectives(v, path ? `${path}.${k}` : k);
-  }
-  return out;
-}
-
-export function strategicMergePatch(target: unknown, patch: unknown): unknown {
-  return mergePatch(target, stripOrderDirectives(patch, ''));
 }
 
 /** kube-apiserver's cap on the operations of one JSON patch (maxJSONPatchOperations). */
@@ -89,13 +73,14 @@ function notApplicable(detail: string): StatusError {
 }
 
 /**
- * `current` with the patch document applied as its media type says; the
- * result must still be an object (a patch replacing the whole document with
- * anything else is 422).
+ * `current`, an object of the kind whose component schema in openapi.yaml
+ * is `schemaName`, with the patch document applied as its media type says;
+ * the result must still be an object (a patch replacing the whole document
+ * with anything else is 422).
  */
-export function patchObject(type: string, current: unknown, doc: unknown): Record<string, unknown> {
+export function patchObject(type: string, current: unknown, doc: unknown, schemaName: string): Record<string, unknown> {
   const patched = type === 'application/json-patch+json' ? jsonPatch(current, doc)
-    : type === 'application/strategic-merge-patch+json' ? strategicMergePatch(current, doc)
+    : type === 'application/strategic-merge-patch+json' ? strategicMergePatch(current, doc, schemaName)
     : mergePatch(current, doc);
   if (!isPlainObject(patched)) throw notApplicable('the patched object is not an object');
   return patched;

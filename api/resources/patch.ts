@@ -131,7 +131,7 @@ export function patch(deps: AppDeps, k: ApiKind) {
     for (let i = 0; ; i++) {
       const current = await deps.store.getObject(k.kind, k.namespaced ? namespace : undefined, name);
       if (!current) throw notFound(targetOf(k, name));
-      const patched = patchObject(type, current, doc);
+      const patched = patchObject(type, current, doc, k.kind);
       checkTypeMeta(k, patched);
       // As in kube's JSON decoding, a null left in the result (inside a replaced list) means unset.
       const decoded = dropNulls(patched) as KubeObject;

@@ -59,7 +59,7 @@ export function patchStatus(deps: AppDeps, k: ApiKind) {
     const name = param(req, 'name')!;
     const doc = decodeDocument(req, type);
     const current = await mustGet(deps, k, namespace, name);
-    const patched = patchObject(type, current, doc);
+    const patched = patchObject(type, current, doc, k.kind);
     checkTypeMeta(k, patched);
     const decoded = dropNulls(patched) as KubeObject;
     refuseMisshapen(k.kind, decoded, '');

@@ -83,8 +83,13 @@ describe('undecodable bodies', () => {
     await refused(() => a.post(collection, 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: p\n  labels:\n    __proto__: {a: b}\n', yaml), proto('metadata.labels'));
   });
 
-  test('a strategic merge patch directive these kinds do not take is 400', async () => {
-    await refused(() => a.patch(item, { metadata: { labels: { $patch: 'delete' } } }, strategicPatch), badRequest('strategic merge patch directive "$patch" at metadata.labels is not supported'));
+  test('a strategic merge patch directive on a list without a merge key, or a malformed one, is 400 naming the field', async () => {
+    const status = await refused(() => a.patch(item, { rules: [{ verbs: ['get'], $patch: 'delete' }] }, strategicPatch),
+      badRequest('strategic merge patch directive "$patch" at rules[0] is not applied: rules has no patch merge key'));
+    assert.equal(status.details.causes[0].field, 'rules[0].$patch');
+    await refused(() => a.patch(item, { '$setElementOrder/rules': [{ verbs: ['get'] }] }, strategicPatch), badRequest('cannot merge lists without merge key for rules'));
+    await refused(() => a.patch(item, { $patch: 'merge' }, strategicPatch), badRequest('unknown patch type: merge in map: map[$patch:merge]'));
+    await refused(() => a.patch(item, { metadata: { '$deleteFromPrimitiveList': ['x'] } }, strategicPatch), badRequest('invalid patch format of primitive list'));
   });
 });
 

@@ -40,6 +40,8 @@ test('the Python client creates, patches, deletes and reviews with its default m
   assert.deepEqual(seen.patchedLabels, { team: 'py' });
   assert.deepEqual(seen.replacedVerbs, ['get', 'list']);
   assert.equal(seen.binding, 'RoleBinding');
+  // ServiceAccount secrets merge by name under a strategic merge patch.
+  assert.deepEqual(seen.serviceAccountSecrets, ['two', 'one']);
   assert.deepEqual(seen.reviewList, { kind: 'SubjectAccessReview', allowed: true });
   assert.deepEqual(seen.reviewDelete, { kind: 'SubjectAccessReview', allowed: false });
   assert.equal(seen.localReview, true);

@@ -132,6 +132,9 @@ describe('the tenant label is immutable', () => {
     { name: 'a merge patch removing it', send: (who) => who.patch(path, { metadata: { labels: { [tenantLabel]: null } } }, mergePatch) },
     { name: 'a JSON patch replacing it', send: (who) => who.patch(path, [{ op: 'replace', path: '/metadata/labels/tenancy.warden.dev~1tenant', value: 'bolt' }], jsonPatch) },
     { name: 'a strategic merge patch', send: (who) => who.patch(path, moved, strategicPatch) },
+    { name: 'a strategic merge patch deleting the labels map', send: (who) => who.patch(path, { metadata: { labels: { $patch: 'delete' } } }, strategicPatch) },
+    { name: 'a strategic merge patch replacing the labels map', send: (who) => who.patch(path, { metadata: { labels: { $patch: 'replace', team: 'web' } } }, strategicPatch) },
+    { name: 'a strategic merge patch retaining other keys only', send: (who) => who.patch(path, { metadata: { $retainKeys: ['name', 'uid', 'resourceVersion'] } }, strategicPatch) },
     { name: 'a PUT without it', send: async (who) => who.put(path, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'acme-web', labels: { team: 'web' } } }) },
     {
       name: 'a server-side apply taking it over',
