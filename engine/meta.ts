@@ -23,6 +23,7 @@ export interface ObjectMeta {
   generation?: number;
   creationTimestamp?: string;
   deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
   labels?: Labels;
   annotations?: Record<string, string>;
   ownerReferences?: OwnerReference[];

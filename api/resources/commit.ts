@@ -32,9 +32,10 @@ export function storeErrorStatus(err: StoreError) {
 /**
  * Adds the writes that must land with `ops` in the same transaction (a
  * tenant namespace's managed bindings, a cascade's deletes). Runs before
- * the transaction, on the snapshot in force.
+ * the transaction, on the snapshot in force (and may read the store). It
+ * replaces ops in place or appends: the i-th op stays the i-th request's.
  */
-export type OpExpander = (deps: AppDeps, ctx: RequestContext, ops: WriteOp[]) => WriteOp[];
+export type OpExpander = (deps: AppDeps, ctx: RequestContext, ops: WriteOp[]) => WriteOp[] | Promise<WriteOp[]>;
 /**
  * A check that must see the database as the transaction will commit it:
  * it runs inside the transaction, after the revision lock is taken (so no
@@ -44,7 +45,7 @@ export type CommitGuard = CommitCheck;
 
 export async function commit(deps: AppDeps, ctx: RequestContext, requested: WriteOp[]): Promise<WriteResult> {
   let ops = requested;
-  for (const e of deps.writes.expanders) ops = e(deps, ctx, ops);
+  for (const e of deps.writes.expanders) ops = await e(deps, ctx, ops);
   let result: WriteResult;
   const guards = deps.writes.guards;
   try {
@@ -65,6 +66,7 @@ export function stampNew(k: ApiKind, o: KubeObject, now: Date): KubeObject {
   metadata.creationTimestamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   delete metadata.resourceVersion;
   delete metadata.deletionTimestamp;
+  delete metadata.deletionGracePeriodSeconds;
   delete metadata.generation;
   return k.prepare({ ...o, metadata });
 }

@@ -13,6 +13,7 @@ import { contextOf } from '../context.ts';
 import { decodeDocument, requireMediaType } from '../body.ts';
 import { send } from '../respond.ts';
 import { conflict, invalid, notFound } from '../status.ts';
+import { isRemovable } from '../../engine/lifecycle/deletion.ts';
 import { admit } from './admission.ts';
 import { commit, staleMessage, stampNew } from './commit.ts';
 import { fieldValidationOf, isDryRun, objectFromBody, param } from './decode.ts';
@@ -50,7 +51,12 @@ export async function commitPlanned(deps: AppDeps, ctx: RequestContext, planned:
   if (dryRun || !writes.length) return planned.map((p) => ({ code: p.code, object: p.object }));
   const result = await commit(deps, ctx, writes.map((p) => p.op!));
   let i = 0;
-  return planned.map((p) => (p.op ? { code: p.code, object: result.objects[i++], revision: result.revision } : { code: p.code, object: p.object }));
+  // A deleted object is answered as the request left it, as kube answers an update that deleted.
+  return planned.map((p) => {
+    if (!p.op) return { code: p.code, object: p.object };
+    const stored = result.objects[i++];
+    return { code: p.code, object: p.op.op === 'delete' ? p.object : stored, revision: result.revision };
+  });
 }
 
 /** An object as compared for a no-op write: managedFields timestamps and empty label or annotation maps do not count. */
@@ -101,11 +107,18 @@ export async function planUpdate(
     creationTimestamp: current.metadata.creationTimestamp,
     resourceVersion: current.metadata.resourceVersion,
   };
+  // An update never removes or moves a deletion timestamp, nor drops a grace period (kube's rest.BeforeUpdate).
+  if (current.metadata.deletionTimestamp) metadata.deletionTimestamp = current.metadata.deletionTimestamp;
+  if (current.metadata.deletionGracePeriodSeconds !== undefined && metadata.deletionGracePeriodSeconds === undefined) {
+    metadata.deletionGracePeriodSeconds = current.metadata.deletionGracePeriodSeconds;
+  }
   let next = k.prepare({ ...candidate, metadata }, current);
   const errors = validateForUpdate(k, next, current);
   if (errors.length) throw invalid(k.kind, k.group, current.metadata.name, errors);
   next = { ...next, metadata: { ...next.metadata, managedFields: ownershipOrNone(managedFields ?? recordUpdate(current, next, manager, apiVersionOf(k), new Date())) } };
   await admit(deps, ctx, k, next, current);
+  // The write that takes the last finalizer off an object being deleted deletes it (kube's shouldDeleteDuringUpdate).
+  if (isRemovable(next)) return { op: { op: 'delete', before: current }, code: 200, object: next };
   if (isNoop(next, current)) return { code: 200, object: current };
   return { op: { op: 'update', object: next, before: current }, code: 200, object: next };
 }

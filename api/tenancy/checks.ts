@@ -117,14 +117,17 @@ export const tenancyExpander: OpExpander = (deps, ctx, ops) => {
       if (!tenant) continue;
       for (const b of desiredBindings(tenant, op.object.metadata.name!)) extra.push({ op: 'create', object: stampManaged(b, now) });
     }
-    if ((op.op === 'create' || op.op === 'update') && op.object.kind === 'Tenant') {
+    // A tenant being deleted (its finalizers keep it) loses what Warden keeps for it, as a removed one does.
+    const going = op.op === 'update' && op.object.kind === 'Tenant' && !!op.object.metadata.deletionTimestamp;
+    if ((op.op === 'create' || op.op === 'update') && op.object.kind === 'Tenant' && !going) {
       const tenant = op.object as Tenant;
       extra.push(...repairOps(tenantRepairs(tenant, namespacesOf(snapshot.namespaces, tenant.metadata.name!), snapshot.rbac), now));
     }
-    if (op.op === 'delete' && op.before.kind === 'Tenant') {
-      for (const o of tenantRemovals(op.before.metadata.name!, snapshot.rbac)) extra.push({ op: 'delete', before: o as unknown as KubeObject });
+    if ((op.op === 'delete' && op.before.kind === 'Tenant') || going) {
+      const gone = op.op === 'delete' ? op.before : op.object;
+      for (const o of tenantRemovals(gone.metadata.name!, snapshot.rbac)) extra.push({ op: 'delete', before: o as unknown as KubeObject });
       if (ctx.deleteOptions?.propagationPolicy === 'Foreground') {
-        for (const name of namespacesOf(snapshot.namespaces, op.before.metadata.name!)) {
+        for (const name of namespacesOf(snapshot.namespaces, gone.metadata.name!)) {
           const ns = snapshot.namespaces.get(name);
           if (ns) extra.push({ op: 'delete', before: ns });
         }

@@ -21,11 +21,14 @@ export function createNamespacesAttrs(user: Attributes['user']): Attributes {
  * is decided as the first one was.
  */
 export function namespaceCreateVerdict(deps: AppDeps, snapshot: Snapshot, user: Attributes['user'], tenant: string | undefined, name: string): NamespaceVerdict {
+  // A tenant being deleted takes no new namespaces: it counts as gone.
+  const tenants = [...snapshot.tenants.values()].some((t) => t.metadata.deletionTimestamp)
+    ? new Map([...snapshot.tenants].filter(([, t]) => !t.metadata.deletionTimestamp)) : snapshot.tenants;
   return admitNamespace({
     operation: 'CREATE', user: user.name, tenant,
-    owned: ownedTenants(snapshot.tenants, user),
+    owned: ownedTenants(tenants, user),
     mayCreateAny: deps.authorizer.allowedOutsideTenancy(createNamespacesAttrs(user)),
-    tenants: snapshot.tenants,
+    tenants,
     namespaceCount: (t) => namespacesOf(snapshot.namespaces, t).filter((n) => n !== name).length,
   });
 }

@@ -169,13 +169,17 @@ export function managedRepairs(tenants: ReadonlyMap<string, Tenant>, namespaces:
   const byTenant = new Map<string, string[]>();
   for (const [ns, obj] of namespaces) {
     const t = tenantOf(obj);
-    if (t === undefined) continue;
+    // A namespace being deleted gets no bindings back: its content is going.
+    if (t === undefined || obj.metadata.deletionTimestamp) continue;
     const list = byTenant.get(t);
     if (list) list.push(ns);
     else byTenant.set(t, [ns]);
   }
   const crbs = bindingsByName(rbac);
+  const live = (t: Tenant | undefined) => !!t && !t.metadata.deletionTimestamp;
   for (const tenant of tenants.values()) {
+    // A tenant being deleted grants nothing: what Warden keeps for it goes.
+    if (!live(tenant)) continue;
     tenantRepairs(tenant, byTenant.get(tenant.metadata.name!) ?? [], rbac, out, crbs);
     wantedCluster.add(tenantOwnerRoleName(tenant.metadata.name!)).add(tenantOwnersBindingName(tenant.metadata.name!));
   }
@@ -183,7 +187,7 @@ export function managedRepairs(tenants: ReadonlyMap<string, Tenant>, namespaces:
   for (const b of rbac.clusterRoleBindings()) if (isManaged(b) && !wantedCluster.has(b.metadata.name!)) out.remove.push(b);
   // Managed bindings left in a namespace that belongs to no tenant (any more).
   for (const ns of rbac.roleBindingNamespaces()) {
-    if (tenants.has(tenantOf(namespaces.get(ns)) ?? '')) continue;
+    if (live(tenants.get(tenantOf(namespaces.get(ns)) ?? ''))) continue;
     for (const b of rbac.roleBindings(ns)) if (isManaged(b)) out.remove.push(b);
   }
   return out;

@@ -26,6 +26,8 @@ export interface FieldError {
   detail?: string;
   /** Set when `value` must not be printed (TooLong, TooMany print differently). */
   omitValue?: boolean;
+  /** How `value` prints when Go prints it through its String method (a time), not as JSON would. */
+  printed?: string;
 }
 
 const typeWords: Record<FieldErrorType, string> = {
@@ -54,7 +56,7 @@ export function errorBody(e: FieldError): string {
   const words = typeWords[e.type];
   const silent = e.omitValue || e.type === 'FieldValueRequired' || e.type === 'FieldValueForbidden' ||
     e.type === 'FieldValueTooMany' || e.type === 'InternalError' || e.value === undefined;
-  let s = silent ? words : `${words}: ${printValue(e.value)}`;
+  let s = silent ? words : `${words}: ${e.printed ?? printValue(e.value)}`;
   if (e.detail) s += `: ${e.detail}`;
   return s;
 }

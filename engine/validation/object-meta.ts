@@ -6,6 +6,7 @@
 import type { ObjectMeta, OwnerReference } from '../meta.ts';
 import { child, forbidden, invalid, required, tooLong, type FieldError } from './field-error.ts';
 import { validateLabels } from './labels.ts';
+import { goQuote } from './go-quote.ts';
 import { byteLength, isQualifiedName, nameIsDNSLabel } from './names.ts';
 
 /** Validates a name (`prefix` false) or a generateName prefix (`prefix` true); returns details. */
@@ -80,6 +81,20 @@ export function validateFinalizers(finalizers: string[] | undefined | null, path
   return errs;
 }
 
+/**
+ * A metav1.Time as Go's time.Time.String prints it (in UTC, the server's
+ * zone): `2024-01-02 03:04:05.5 +0000 UTC`. Text that is no RFC 3339 time
+ * prints quoted.
+ */
+export function goTimeString(text: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.exec(text);
+  const ms = m ? Date.parse(`${m[1]}T${m[2]}${m[4].toUpperCase()}`) : NaN;
+  if (!m || Number.isNaN(ms)) return goQuote(text);
+  const utc = new Date(ms).toISOString();
+  const fraction = (m[3] ?? '').replace(/0+$/, '');
+  return `${utc.slice(0, 10)} ${utc.slice(11, 19)}${fraction === '.' ? '' : fraction} +0000 UTC`;
+}
+
 /** The checks shared by create and update. */
 function validateCommon(meta: ObjectMeta, path: string): FieldError[] {
   const errs: FieldError[] = [];
@@ -133,8 +148,8 @@ export interface ObjectMetaUpdateOptions {
 }
 
 /**
- * ValidateObjectMetaUpdate: name, namespace, uid, creationTimestamp and
- * deletionTimestamp never change; generation never decreases; a deleting
+ * ValidateObjectMetaUpdate: name, namespace, uid, creationTimestamp,
+ * deletionTimestamp and deletionGracePeriodSeconds never change; generation never decreases; a deleting
  * object gains no finalizers; the new labels, annotations, owner references
  * and finalizers are valid. An absent field equals an empty one.
  */
@@ -159,10 +174,18 @@ export function validateObjectMetaUpdate(
   if ((next.generation ?? 0) < (prev.generation ?? 0)) {
     errs.push(invalid(child(path, 'generation'), next.generation ?? 0, 'must not be decremented'));
   }
-  for (const f of ['name', 'namespace', 'uid', 'creationTimestamp', 'deletionTimestamp'] as const) {
+  for (const f of ['name', 'namespace', 'uid', 'creationTimestamp'] as const) {
     const a = next[f] ?? '';
     const b = prev[f] ?? '';
     if (a !== b) errs.push(invalid(child(path, f), a, FIELD_IMMUTABLE));
+  }
+  // Both are pointers in Go: an unset one prints as null; a time prints through time.Time's String.
+  if ((next.deletionTimestamp ?? '') !== (prev.deletionTimestamp ?? '')) {
+    const at = next.deletionTimestamp;
+    errs.push({ ...invalid(child(path, 'deletionTimestamp'), at ?? null, FIELD_IMMUTABLE), ...(at ? { printed: goTimeString(at) } : {}) });
+  }
+  if (next.deletionGracePeriodSeconds !== prev.deletionGracePeriodSeconds) {
+    errs.push(invalid(child(path, 'deletionGracePeriodSeconds'), next.deletionGracePeriodSeconds ?? null, FIELD_IMMUTABLE));
   }
   errs.push(...validateCommon(next, path));
   return errs;

@@ -10,6 +10,18 @@ const namespacedCollections = [
   '/apis/networking.k8s.io/v1/namespaces/{ns}/networkpolicies',
 ];
 
+/** Every collection a conformance run writes to, as [group path, resource]. */
+const everyCollection: [string, string][] = [
+  ['/apis/rbac.authorization.k8s.io/v1', 'clusterrolebindings'],
+  ['/apis/rbac.authorization.k8s.io/v1', 'clusterroles'],
+  ['/apis/rbac.authorization.k8s.io/v1', 'rolebindings'],
+  ['/apis/rbac.authorization.k8s.io/v1', 'roles'],
+  ['/api/v1', 'serviceaccounts'],
+  ['/api/v1', 'resourcequotas'],
+  ['/apis/networking.k8s.io/v1', 'networkpolicies'],
+  ['/api/v1', 'namespaces'],
+];
+
 export class WardenClient {
   constructor(readonly baseUrl: string, readonly token: string) {}
 
@@ -43,12 +55,28 @@ export class WardenClient {
 
   /** Deletes every namespace (and so everything in one), ClusterRole and ClusterRoleBinding: an empty platform. */
   async reset(): Promise<void> {
+    await this.releaseFinalizers();
     for (const path of ['/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', '/apis/rbac.authorization.k8s.io/v1/clusterroles']) {
       const r = await this.request('DELETE', path);
       if (r.status !== 200) throw new Error(`reset of ${path} failed (${r.status}): ${r.body?.message}`);
     }
     const list = await this.get('/api/v1/namespaces');
     for (const ns of list.body.items ?? []) await this.removeNamespace(ns.metadata.name);
+  }
+
+  /** Removes the finalizers of every object, so that deleting it removes it at once. */
+  async releaseFinalizers(): Promise<void> {
+    for (const [prefix, plural] of everyCollection) {
+      const list = await this.get(`${prefix}/${plural}`);
+      if (list.status !== 200) throw new Error(`listing ${prefix}/${plural} failed (${list.status}): ${list.body?.message}`);
+      for (const o of list.body.items ?? []) {
+        if (!o.metadata?.finalizers?.length) continue;
+        const ns = o.metadata.namespace ? `/namespaces/${o.metadata.namespace}` : '';
+        const path = `${prefix}${ns}/${plural}/${o.metadata.name}`;
+        const r = await this.request('PATCH', path, { metadata: { finalizers: null } }, { 'Content-Type': 'application/merge-patch+json' });
+        if (r.status !== 200 && r.status !== 404) throw new Error(`releasing the finalizers of ${path} failed (${r.status}): ${r.body?.message}`);
+      }
+    }
   }
 
   /** Deletes a namespace; kube-apiserver's own, which may not be deleted, are emptied instead. */
