@@ -9,8 +9,11 @@ import type { PrismaClient } from './generated/client.ts';
 import { kindTables, toObject, type Row, type StoredKind } from './store/kinds.ts';
 import { sqlOf, type Sql } from './store/raw.ts';
 
-/** The kinds decisions and authentication read (ServiceAccounts: the tokens bound to them). */
-export const snapshotKinds: StoredKind[] = ['Namespace', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'NetworkPolicy', 'ServiceAccount', 'Tenant', 'User', 'Token'];
+/**
+ * The kinds decisions, authentication and discovery read (ServiceAccounts:
+ * the tokens bound to them; CustomResourceDefinitions: the resources they add).
+ */
+export const snapshotKinds: StoredKind[] = ['Namespace', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'NetworkPolicy', 'ServiceAccount', 'Tenant', 'User', 'Token', 'CustomResourceDefinition'];
 const snapshotKindSet = new Set<string>(snapshotKinds);
 
 /** Longest a statement of a full load may run. */

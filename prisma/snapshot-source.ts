@@ -103,6 +103,14 @@ export class SnapshotSource {
     return snap;
   }
 
+  /**
+   * The snapshot held, stale or not (undefined before the first load): for
+   * what is no decision and may lag, such as the resources discovery lists.
+   */
+  get held(): Snapshot | undefined {
+    return this.#current;
+  }
+
   /** Decision memo counts of the snapshot held, stale or not (for metrics; decisions use `current`). */
   peekRbacMemo(): { hits: number; misses: number } | undefined {
     return this.#current?.rbac.memoStats;

@@ -195,7 +195,7 @@ test('a continue token altered by hand, or used with other filters or on another
 test('the group is discoverable, and listing is authorized as list on decisions and changes', async () => {
   const resources = ok(await a.get('/apis/audit.warden.dev/v1')).resources;
   assert.deepEqual(resources.map((r: any) => [r.name, r.kind, r.namespaced, r.verbs]), [
-    ['decisions', 'Decision', false, ['list']], ['changes', 'Change', false, ['list']],
+    ['changes', 'Change', false, ['list']], ['decisions', 'Decision', false, ['list']],
   ]);
   assert.ok(ok(await a.get('/apis')).groups.some((g: any) => g.name === 'audit.warden.dev'));
 

@@ -128,9 +128,10 @@ test('discovery lists both reviews as cluster-scoped, create-only resources of n
   const group = (groups.groups as { name: string; preferredVersion: { groupVersion: string } }[]).find((g) => g.name === 'networking.warden.dev');
   assert.equal(group?.preferredVersion.groupVersion, 'networking.warden.dev/v1');
   const list = ok(await net.get('/apis/networking.warden.dev/v1'));
+  // In name order, as kube-apiserver lists a group version's resources.
   assert.deepEqual(list.resources, [
-    { name: 'trafficreviews', singularName: 'trafficreview', namespaced: false, kind: 'TrafficReview', verbs: ['create'] },
     { name: 'reachabilityreviews', singularName: 'reachabilityreview', namespaced: false, kind: 'ReachabilityReview', verbs: ['create'] },
+    { name: 'trafficreviews', singularName: 'trafficreview', namespaced: false, kind: 'TrafficReview', verbs: ['create'] },
   ]);
 });
 

@@ -76,13 +76,14 @@ test('kubectl create role, rolebinding, clusterrole and clusterrolebinding store
   assert.deepEqual(crb.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'ns-viewer' });
 });
 
-// kubectl's role generator names only resources the server lists in discovery. Warden serves no pods:
-// a rule on pods is written with `kubectl create -f` (as the can-i test below does).
-test('kubectl create role names only resources Warden serves: serviceaccounts yes, pods no', { skip }, async () => {
+// kubectl's role generator names only resources the server lists in discovery: the whole Kubernetes
+// API is listed, so a rule on pods (which Warden does not store) is written as on a cluster.
+test('kubectl create role names resources discovery lists, stored or not, and refuses unknown ones', { skip }, async () => {
   await created(['role', 'sa-getter', '--verb=get', '--resource=serviceaccounts', '-n', ns], /sa-getter created/);
-  const pods = await kubectl('create', 'role', 'pods-by-generator', '--verb=get', '--resource=pods', '-n', ns);
-  assert.notEqual(pods.code, 0);
-  assert.match(pods.stderr, /the server doesn't have a resource type "pods"/);
+  await created(['role', 'pods-by-generator', '--verb=get', '--resource=pods', '-n', ns], /pods-by-generator created/);
+  const unknown = await kubectl('create', 'role', 'gizmos-by-generator', '--verb=get', '--resource=gizmos', '-n', ns);
+  assert.notEqual(unknown.code, 0);
+  assert.match(unknown.stderr, /the server doesn't have a resource type "gizmos"/);
 });
 
 test('kubectl auth can-i answers yes and no, for the user and through its groups', { skip }, async () => {

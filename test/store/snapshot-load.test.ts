@@ -66,6 +66,13 @@ test('a full load gives the objects, order, token hashes and revision the client
     tenant('load-tenant', [user('ann')]),
     userObject('load-user', ['devs', 'ops']),
     userObject('load-nogroups'),
+    {
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com', ...marked },
+      spec: {
+        group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', kind: 'Widget' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }],
+      },
+    },
   ];
   ok(await a.post('/apis/warden.dev/v1/apply?fieldManager=load-test&force=true', { apiVersion: 'v1', kind: 'List', items }));
   await issue(a, 'load-expiring', { user: 'load-user', expirationTimestamp: secondsFromNow(3600), description: 'laptop' });
