@@ -19,6 +19,9 @@ import { expressPath, routes, templatePattern, type RouteDef } from './routes.ts
 import { methodNotAllowed, pathNotFound } from './status.ts';
 import { requestValidator } from './request-validation.ts';
 import { createFastLane } from './fast-lane.ts';
+import { discoveryIndexSource, registrationsOf } from './discovery.ts';
+import { refuseUnserved } from './unserved-resources.ts';
+import { outputNegotiation } from './negotiation.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export function parseSize(limit: string): number {
@@ -88,12 +91,15 @@ export function createApp(deps: AppDeps, extra: RouteDef[] = []) {
   app.use(express.raw({ type: () => true, limit: bodyLimit }));
   app.use(readBody);
   for (const r of table.filter((x) => !x.public)) {
-    app[r.method](expressPath(r.path), requestValidator(r.path, r.method), r.handler as express.RequestHandler);
+    app[r.method](expressPath(r.path), outputNegotiation, requestValidator(r.path, r.method), r.handler as express.RequestHandler);
   }
-  // A path Warden serves, asked with a method it does not take, is 405; anything else 404.
+  // A path Warden serves, asked with a method it does not take, is 405; a resource Warden decides on
+  // but does not store, its own Status (api/unserved-resources.ts); anything else 404.
   const served = table.map((r) => templatePattern(r.path, true).pattern);
-  app.use((req: Request) => {
+  const unserved = refuseUnserved(discoveryIndexSource(deps.discovery ?? [], registrationsOf(deps.snapshots)), deps.discovery ?? []);
+  app.use((req: Request, res: Response) => {
     if (served.some((re) => re.test(req.path))) throw methodNotAllowed();
+    unserved(req, res);
     throw pathNotFound();
   });
   const onError = errorHandler(deps.log, bodyLimit, deps.metrics);

@@ -13,8 +13,10 @@ import { networkDiscovery } from './network/routes.ts';
 import type { WriteCheck } from './resources/admission.ts';
 import type { CommitGuard, OpExpander } from './resources/commit.ts';
 import { admitRbacWrite, escalationCheck } from './resources/escalation-check.ts';
+import { customResourceNamesExpander } from './resources/custom-resource-names.ts';
 import { reviewsDiscovery } from './reviews/discovery.ts';
 import { immortalNamespacesCheck } from './resources/system-namespaces.ts';
+import { namespaceFinalization, terminatingNamespaceCheck } from './resources/namespace-lifecycle.ts';
 import { managedObjectsCheck, namespaceLimitGuard, tenancyCheck, tenancyExpander } from './tenancy/checks.ts';
 import type { AdmissionStep } from './webhooks/admission.ts';
 import { admitNamespaceReview } from './webhooks/namespace-admission.ts';
@@ -32,8 +34,9 @@ export interface WritePolicy {
 
 export function writePolicy(): WritePolicy {
   return {
-    checks: [mastersGroupCheck, userGroupsCheck, tokenIssuanceCheck, escalationCheck, managedObjectsCheck, tenancyCheck, immortalNamespacesCheck],
-    expanders: [tenancyExpander],
+    checks: [terminatingNamespaceCheck, mastersGroupCheck, userGroupsCheck, tokenIssuanceCheck, escalationCheck, managedObjectsCheck, tenancyCheck, immortalNamespacesCheck],
+    // After the tenancy cascade, so the namespaces it deletes are finalized as a DELETE of them would be.
+    expanders: [tenancyExpander, customResourceNamesExpander, namespaceFinalization],
     guards: [namespaceLimitGuard],
   };
 }

@@ -6,13 +6,15 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { AppDeps } from './context.ts';
 import { auditRoutes } from './audit/routes.ts';
-import { discoveryHandlers, version } from './discovery.ts';
+import { discoveryHandlers, discoveryIndexSource, registrationsOf, version } from './discovery.ts';
 import { livez, readyz } from './health.ts';
 import { networkRoutes } from './network/routes.ts';
 import { openapiDocument, openapiIndex } from './openapi-v3.ts';
+import { openapiV2 } from './openapi-v2.ts';
 import { bulkApply } from './resources/bulk.ts';
 import { localSubjectAccessReview, selfSubjectAccessReview, subjectAccessReview, subjectAccessReviewBatch } from './reviews/access-reviews.ts';
 import { authorizationWebhook } from './reviews/authorization-webhook.ts';
+import { authenticationWebhook, selfSubjectReview, tokenReview } from './reviews/identity-reviews.ts';
 import { selfSubjectRulesReview, subjectRulesReview } from './reviews/rules-reviews.ts';
 import { rbacChangeReview } from './reviews/what-if.ts';
 import { resourceAccessReview } from './reviews/who-can.ts';
@@ -65,7 +67,8 @@ export function kindRoutes(deps: AppDeps): RouteDef[] {
 }
 
 export function routes(deps: AppDeps, extra: RouteDef[] = []): RouteDef[] {
-  const { coreVersions, coreResources, apiGroups, apiGroup, groupResources } = discoveryHandlers(deps.discovery ?? []);
+  const index = discoveryIndexSource(deps.discovery ?? [], registrationsOf(deps.snapshots));
+  const { coreVersions, coreResources, apiGroups, apiGroup, groupResources } = discoveryHandlers(index);
   return [
     { method: 'get', path: '/livez', handler: livez, public: true },
     { method: 'get', path: '/readyz', handler: readyz(deps), public: true },
@@ -75,6 +78,7 @@ export function routes(deps: AppDeps, extra: RouteDef[] = []): RouteDef[] {
     { method: 'get', path: '/apis/{group}', handler: apiGroup },
     { method: 'get', path: '/apis/{group}/{version}', handler: groupResources },
     { method: 'get', path: '/version', handler: version, public: true },
+    { method: 'get', path: '/openapi/v2', handler: openapiV2 },
     { method: 'get', path: '/openapi/v3', handler: openapiIndex },
     { method: 'get', path: '/openapi/v3/api/{version}', handler: openapiDocument },
     { method: 'get', path: '/openapi/v3/apis/{group}/{version}', handler: openapiDocument },
@@ -90,6 +94,9 @@ export function routes(deps: AppDeps, extra: RouteDef[] = []): RouteDef[] {
     { method: 'post', path: '/apis/authorization.warden.dev/v1/resourceaccessreviews', handler: resourceAccessReview(deps) },
     { method: 'post', path: '/apis/authorization.warden.dev/v1/rbacchangereviews', handler: rbacChangeReview(deps) },
     { method: 'post', path: '/webhooks/authorization', handler: authorizationWebhook(deps) },
+    { method: 'post', path: '/apis/authentication.k8s.io/v1/selfsubjectreviews', handler: selfSubjectReview(deps) },
+    { method: 'post', path: '/apis/authentication.k8s.io/v1/tokenreviews', handler: tokenReview(deps) },
+    { method: 'post', path: '/webhooks/authentication', handler: authenticationWebhook(deps) },
     ...networkRoutes(deps),
     ...iamRoutes(deps),
     { method: 'post', path: '/webhooks/admission', handler: admissionWebhook(deps) },

@@ -6,7 +6,7 @@
  */
 export type StoredKind =
   | 'Namespace' | 'Role' | 'ClusterRole' | 'RoleBinding' | 'ClusterRoleBinding' | 'ServiceAccount'
-  | 'ResourceQuota' | 'NetworkPolicy' | 'Tenant' | 'User' | 'Token';
+  | 'ResourceQuota' | 'NetworkPolicy' | 'Tenant' | 'User' | 'Token' | 'CustomResourceDefinition';
 
 export interface KindIdentity {
   kind: StoredKind;
@@ -16,6 +16,8 @@ export interface KindIdentity {
   singular: string;
   namespaced: boolean;
   shortNames: readonly string[];
+  /** Categories (`kubectl get all`, `kubectl get api-extensions`) the resource belongs to, as kube lists them. */
+  categories?: readonly string[];
 }
 
 const rbacGroup = 'rbac.authorization.k8s.io';
@@ -32,6 +34,10 @@ export const kindIdentities: Readonly<Record<StoredKind, KindIdentity>> = {
   ClusterRoleBinding: { kind: 'ClusterRoleBinding', group: rbacGroup, version: 'v1', plural: 'clusterrolebindings', singular: 'clusterrolebinding', namespaced: false, shortNames: [] },
   User: { kind: 'User', group: 'iam.warden.dev', version: 'v1', plural: 'users', singular: 'user', namespaced: false, shortNames: [] },
   Token: { kind: 'Token', group: 'iam.warden.dev', version: 'v1', plural: 'tokens', singular: 'token', namespaced: false, shortNames: [] },
+  CustomResourceDefinition: {
+    kind: 'CustomResourceDefinition', group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', singular: 'customresourcedefinition',
+    namespaced: false, shortNames: ['crd', 'crds'], categories: ['api-extensions'],
+  },
 };
 
 /** `group/version`, or `version` for the core group. */

@@ -35,6 +35,8 @@ export interface Snapshot {
   readonly tokenHashes: ReadonlyMap<string, string>;
   /** `namespace/name` -> uid of every ServiceAccount: tokens bound to one work only while it exists. */
   readonly serviceAccounts: ReadonlyMap<string, string>;
+  /** Registered CustomResourceDefinitions by name: what discovery adds to the built-in API. */
+  readonly customResourceDefinitions: ReadonlyMap<string, KubeObject>;
 }
 
 export interface SnapshotInput {
@@ -47,9 +49,17 @@ export interface SnapshotInput {
 export type SnapshotOptions = RbacStateOptions;
 
 const rbacKinds: ReadonlySet<string> = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
+/**
+ * Kinds whose objects count as gone while being deleted (held by
+ * finalizers): they grant, authenticate and bind nothing, so no decision,
+ * review, escalation check or aggregation sees them, and the tokens of a
+ * deleting ServiceAccount or User fail as kube fails a deleting
+ * ServiceAccount's tokens.
+ */
+const goneWhileDeleting: ReadonlySet<string> = new Set([...rbacKinds, 'Token', 'ServiceAccount', 'User']);
 
 export function buildSnapshot(input: SnapshotInput, options: SnapshotOptions): Snapshot {
-  const empty: Snapshot = { revision: 0, rbac: RbacState.empty(options), namespaces: new Map(), tenants: new Map(), networkPolicies: new Map(), users: new Map(), tokens: new Map(), tokenHashes: new Map(), serviceAccounts: new Map() };
+  const empty: Snapshot = { revision: 0, rbac: RbacState.empty(options), namespaces: new Map(), tenants: new Map(), networkPolicies: new Map(), users: new Map(), tokens: new Map(), tokenHashes: new Map(), serviceAccounts: new Map(), customResourceDefinitions: new Map() };
   const changes = input.objects.map((o) => ({
     kind: o.kind,
     namespace: o.metadata.namespace ?? '',
@@ -71,7 +81,9 @@ export function applyChanges(base: Snapshot, revision: number, changes: ObjectCh
   let tokens: Map<string, TokenIdentity> | undefined;
   let tokenHashes: Map<string, string> | undefined;
   let serviceAccounts: Map<string, string> | undefined;
-  for (const c of changes) {
+  let crds: Map<string, KubeObject> | undefined;
+  for (const change of changes) {
+    const c = change.object?.metadata.deletionTimestamp && goneWhileDeleting.has(change.kind) ? { ...change, object: null } : change;
     if (rbacKinds.has(c.kind)) {
       rbacChanges.push(rbacChange(c));
       continue;
@@ -124,6 +136,11 @@ export function applyChanges(base: Snapshot, revision: number, changes: ObjectCh
         if (c.object) serviceAccounts.set(`${c.namespace}/${c.name}`, c.object.metadata.uid ?? '');
         else serviceAccounts.delete(`${c.namespace}/${c.name}`);
         break;
+      case 'CustomResourceDefinition':
+        crds ??= new Map(base.customResourceDefinitions);
+        if (c.object) crds.set(c.name, c.object);
+        else crds.delete(c.name);
+        break;
       default:
         break;
     }
@@ -138,6 +155,7 @@ export function applyChanges(base: Snapshot, revision: number, changes: ObjectCh
     tokens: tokens ?? base.tokens,
     tokenHashes: tokenHashes ?? base.tokenHashes,
     serviceAccounts: serviceAccounts ?? base.serviceAccounts,
+    customResourceDefinitions: crds ?? base.customResourceDefinitions,
   };
 }
 
@@ -151,9 +169,10 @@ function rbacChange(c: ObjectChange): RbacChange {
 }
 
 function tokenIdentity(o: KubeObject): TokenIdentity {
-  const spec = (o.spec ?? {}) as { user?: string; groups?: string[]; expirationTimestamp?: string };
+  const spec = (o.spec ?? {}) as { user?: string; groups?: string[]; expirationTimestamp?: string; audiences?: string[] };
   const id: TokenIdentity = { tokenName: o.metadata.name!, user: spec.user ?? '', groups: spec.groups ?? [] };
   if (spec.expirationTimestamp) id.expiresAt = Date.parse(spec.expirationTimestamp);
+  if (spec.audiences?.length) id.audiences = spec.audiences;
   const boundTo = bindingOf(o);
   if (boundTo) id.boundTo = boundTo;
   return id;

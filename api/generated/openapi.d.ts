@@ -43,7 +43,7 @@ export interface paths {
         /** Replace a Namespace (409 when metadata.resourceVersion is stale) */
         put: operations["replaceNamespace"];
         post?: never;
-        /** Delete a Namespace; everything in it goes too */
+        /** Delete a Namespace; it is Terminating until everything in it has gone */
         delete: operations["deleteNamespace"];
         options?: never;
         head?: never;
@@ -456,7 +456,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Core API versions */
+        /**
+         * Core API versions
+         * @description With `Accept` preferring `application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList` (or `v=v2beta1`), as kubectl sends it, the answer is the aggregated discovery document of the same groups, with that Content-Type.
+         */
         get: operations["getCoreAPIVersions"];
         put?: never;
         post?: never;
@@ -496,7 +499,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** API groups */
+        /**
+         * API groups
+         * @description With `Accept` preferring `application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList` (or `v=v2beta1`), as kubectl sends it, the answer is the aggregated discovery document of the same groups, with that Content-Type.
+         */
         get: operations["getAPIGroups"];
         put?: never;
         post?: never;
@@ -603,6 +609,26 @@ export interface paths {
         };
         /** Ready: the snapshot is loaded and recently confirmed against the database, and no shutdown has begun */
         get: operations["getReadyz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openapi/v2": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Swagger 2.0 document of every served path and kind, as kube-apiserver serves it: JSON, or gnostic protobuf (application/com.github.proto-openapi.spec.v2@v1.0+protobuf, what kubectl asks for); kubectl validates and explains with it */
+        get: operations["getOpenAPIV2"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1143,6 +1169,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/apis/authentication.k8s.io/v1/selfsubjectreviews": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Who am I? The caller as authenticated, after impersonation (kubectl auth whoami) */
+        post: operations["createSelfSubjectReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apis/authentication.k8s.io/v1/tokenreviews": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What does this bearer token authenticate as, and for which audiences? */
+        post: operations["createTokenReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/authentication": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** kube-apiserver webhook token authenticator: a TokenReview (v1 or v1beta1) in, the same with its status out */
+        post: operations["authenticationWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/apis/iam.warden.dev/v1/users": {
         parameters: {
             query?: {
@@ -1312,6 +1407,54 @@ export interface paths {
         patch: operations["patchTenant"];
         trace?: never;
     };
+    "/apis/apiextensions.k8s.io/v1/customresourcedefinitions": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the registered custom resources (CustomResourceDefinitions) */
+        get: operations["listCustomResourceDefinition"];
+        put?: never;
+        /** Register a custom resource; its names resolve in discovery */
+        post: operations["createCustomResourceDefinition"];
+        /** Delete the CustomResourceDefinitions matching the selectors */
+        delete: operations["deleteCollectionCustomResourceDefinition"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path: {
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        /** Read a CustomResourceDefinition, with the names it was accepted under */
+        get: operations["readCustomResourceDefinition"];
+        /** Replace a CustomResourceDefinition */
+        put: operations["replaceCustomResourceDefinition"];
+        post?: never;
+        /** Delete a CustomResourceDefinition; its resource leaves discovery */
+        delete: operations["deleteCustomResourceDefinition"];
+        options?: never;
+        head?: never;
+        /** Patch a CustomResourceDefinition */
+        patch: operations["patchCustomResourceDefinition"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1343,6 +1486,8 @@ export interface components {
                 user?: string;
                 /** @description groups fixed on the token (only the bootstrap admin token has them; the API refuses them) */
                 groups?: string[];
+                /** @description the audiences the token is good for alone (immutable); absent: audience-agnostic, good for Warden (and for an API server using Warden as its authentication webhook) */
+                audiences?: string[];
                 description?: string;
                 /** @description RFC 3339; absent: never expires. On issue: in the future, at most 365 days away (immutable) */
                 expirationTimestamp?: string;
@@ -2056,6 +2201,42 @@ export interface components {
             spec?: components["schemas"]["SubjectAccessReviewSpec"];
             status?: components["schemas"]["SubjectAccessReviewStatus"];
         };
+        /** @description authentication.k8s.io UserInfo: a user as authenticated. */
+        UserInfo: {
+            username?: string;
+            uid?: string;
+            groups?: string[];
+            extra?: {
+                [key: string]: string[];
+            };
+        };
+        /** @description Who am I? (authentication.k8s.io/v1): the caller as authenticated, after impersonation. */
+        SelfSubjectReview: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ObjectMeta"];
+            status?: {
+                userInfo?: components["schemas"]["UserInfo"];
+            };
+        };
+        /** @description What a bearer token authenticates as (authentication.k8s.io/v1; also the authentication webhook body, v1 or v1beta1). */
+        TokenReview: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ObjectMeta"];
+            spec?: {
+                /** @description the bearer token to review (required) */
+                token?: string;
+                /** @description the audiences the token must be good for; none: Warden's own (warden) */
+                audiences?: string[];
+            };
+            status?: {
+                authenticated?: boolean;
+                user?: components["schemas"]["UserInfo"];
+                audiences?: string[];
+                error?: string;
+            };
+        };
         SelfSubjectAccessReviewSpec: {
             resourceAttributes?: components["schemas"]["ResourceAttributes"];
             nonResourceAttributes?: components["schemas"]["NonResourceAttributes"];
@@ -2199,6 +2380,70 @@ export interface components {
                 namespaces?: string[];
                 namespaceCount?: number;
             };
+        };
+        /** @description apiextensions.k8s.io/v1 CustomResourceDefinition: registers a custom resource, so its names resolve in discovery and requests on it are authorized like any other. Warden stores the registration, not custom objects; it sets status.acceptedNames and the NamesAccepted and Established conditions. */
+        CustomResourceDefinition: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ObjectMeta"];
+            spec?: {
+                group?: string;
+                names?: components["schemas"]["CustomResourceDefinitionNames"];
+                /** @description Cluster or Namespaced */
+                scope?: string;
+                versions?: {
+                    name?: string;
+                    served?: boolean;
+                    storage?: boolean;
+                    deprecated?: boolean;
+                    deprecationWarning?: string;
+                    schema?: {
+                        /** @description The version's schema, stored as given. */
+                        openAPIV3Schema?: Record<string, never>;
+                    };
+                    subresources?: {
+                        status?: Record<string, never>;
+                        scale?: {
+                            specReplicasPath?: string;
+                            statusReplicasPath?: string;
+                            labelSelectorPath?: string;
+                        };
+                    };
+                    additionalPrinterColumns?: Record<string, never>[];
+                    selectableFields?: Record<string, never>[];
+                }[];
+                conversion?: {
+                    strategy?: string;
+                    webhook?: Record<string, never>;
+                };
+                preserveUnknownFields?: boolean;
+            };
+            status?: {
+                acceptedNames?: components["schemas"]["CustomResourceDefinitionNames"];
+                conditions?: {
+                    type?: string;
+                    status?: string;
+                    lastTransitionTime?: string;
+                    reason?: string;
+                    message?: string;
+                }[];
+                storedVersions?: string[];
+            };
+        };
+        CustomResourceDefinitionNames: {
+            plural?: string;
+            singular?: string;
+            kind?: string;
+            listKind?: string;
+            shortNames?: string[];
+            categories?: string[];
+        };
+        /** @description A list of CustomResourceDefinition objects. */
+        CustomResourceDefinitionList: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ListMeta"];
+            items?: components["schemas"]["CustomResourceDefinition"][];
         };
         /** @description A list of Tenant objects. */
         TenantList: {
@@ -2885,8 +3130,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
-                    "application/yaml": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["Status"] | components["schemas"]["ServiceAccount"];
+                    "application/yaml": components["schemas"]["Status"] | components["schemas"]["ServiceAccount"];
                 };
             };
             /** @description Accepted */
@@ -2895,8 +3140,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
-                    "application/yaml": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["Status"] | components["schemas"]["ServiceAccount"];
+                    "application/yaml": components["schemas"]["Status"] | components["schemas"]["ServiceAccount"];
                 };
             };
             /** @description Failure */
@@ -3322,8 +3567,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
-                    "application/yaml": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["Status"] | components["schemas"]["Role"];
+                    "application/yaml": components["schemas"]["Status"] | components["schemas"]["Role"];
                 };
             };
             /** @description Accepted */
@@ -3332,8 +3577,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
-                    "application/yaml": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["Status"] | components["schemas"]["Role"];
+                    "application/yaml": components["schemas"]["Status"] | components["schemas"]["Role"];
                 };
             };
             /** @description Failure */
@@ -3744,8 +3989,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
-                    "application/yaml": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["Status"] | components["schemas"]["ClusterRole"];
+                    "application/yaml": components["schemas"]["Status"] | components["schemas"]["ClusterRole"];
                 };
             };
             /** @description Accepted */
@@ -3754,8 +3999,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
-                    "application/yaml": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["Status"] | components["schemas"]["ClusterRole"];
+                    "application/yaml": components["schemas"]["Status"] | components["schemas"]["ClusterRole"];
                 };
             };
             /** @description Failure */
@@ -4131,8 +4376,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
-                    "application/yaml": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["Status"] | components["schemas"]["RoleBinding"];
+                    "application/yaml": components["schemas"]["Status"] | components["schemas"]["RoleBinding"];
                 };
             };
             /** @description Accepted */
@@ -4141,8 +4386,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
-                    "application/yaml": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["Status"] | components["schemas"]["RoleBinding"];
+                    "application/yaml": components["schemas"]["Status"] | components["schemas"]["RoleBinding"];
                 };
             };
             /** @description Failure */
@@ -4553,8 +4798,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
-                    "application/yaml": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["Status"] | components["schemas"]["ClusterRoleBinding"];
+                    "application/yaml": components["schemas"]["Status"] | components["schemas"]["ClusterRoleBinding"];
                 };
             };
             /** @description Accepted */
@@ -4563,8 +4808,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
-                    "application/yaml": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["Status"] | components["schemas"]["ClusterRoleBinding"];
+                    "application/yaml": components["schemas"]["Status"] | components["schemas"]["ClusterRoleBinding"];
                 };
             };
             /** @description Failure */
@@ -5092,6 +5337,46 @@ export interface operations {
             };
         };
     };
+    getOpenAPIV2: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a Swagger 2.0 document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                    "application/com.github.proto-openapi.spec.v2@v1.0+protobuf": string;
+                };
+            };
+            /** @description unchanged since the ETag sent in If-None-Match */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
     getOpenAPIV3Index: {
         parameters: {
             query?: {
@@ -5498,8 +5783,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
-                    "application/yaml": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["Status"] | components["schemas"]["ResourceQuota"];
+                    "application/yaml": components["schemas"]["Status"] | components["schemas"]["ResourceQuota"];
                 };
             };
             /** @description Accepted */
@@ -5508,8 +5793,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
-                    "application/yaml": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["Status"] | components["schemas"]["ResourceQuota"];
+                    "application/yaml": components["schemas"]["Status"] | components["schemas"]["ResourceQuota"];
                 };
             };
             /** @description Failure */
@@ -6073,8 +6358,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
-                    "application/yaml": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["Status"] | components["schemas"]["NetworkPolicy"];
+                    "application/yaml": components["schemas"]["Status"] | components["schemas"]["NetworkPolicy"];
                 };
             };
             /** @description Accepted */
@@ -6083,8 +6368,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
-                    "application/yaml": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["Status"] | components["schemas"]["NetworkPolicy"];
+                    "application/yaml": components["schemas"]["Status"] | components["schemas"]["NetworkPolicy"];
                 };
             };
             /** @description Failure */
@@ -6790,6 +7075,144 @@ export interface operations {
             };
         };
     };
+    createSelfSubjectReview: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SelfSubjectReview"];
+                "application/yaml": components["schemas"]["SelfSubjectReview"];
+            };
+        };
+        responses: {
+            /** @description The review with status.userInfo */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfSubjectReview"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    createTokenReview: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenReview"];
+                "application/yaml": components["schemas"]["TokenReview"];
+            };
+        };
+        responses: {
+            /** @description The review with its status */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenReview"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    authenticationWebhook: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenReview"];
+                "application/yaml": components["schemas"]["TokenReview"];
+            };
+        };
+        responses: {
+            /** @description The review with its status, in the apiVersion it came in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenReview"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
     listUser: {
         parameters: {
             query?: {
@@ -7076,8 +7499,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
-                    "application/yaml": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["Status"] | components["schemas"]["User"];
+                    "application/yaml": components["schemas"]["Status"] | components["schemas"]["User"];
                 };
             };
             /** @description Accepted */
@@ -7086,8 +7509,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
-                    "application/yaml": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["Status"] | components["schemas"]["User"];
+                    "application/yaml": components["schemas"]["Status"] | components["schemas"]["User"];
                 };
             };
             /** @description Failure */
@@ -7448,8 +7871,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
-                    "application/yaml": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["Status"] | components["schemas"]["Token"];
+                    "application/yaml": components["schemas"]["Status"] | components["schemas"]["Token"];
                 };
             };
             /** @description Accepted */
@@ -7458,8 +7881,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
-                    "application/yaml": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["Status"] | components["schemas"]["Token"];
+                    "application/yaml": components["schemas"]["Status"] | components["schemas"]["Token"];
                 };
             };
             /** @description Failure */
@@ -7849,8 +8272,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Status"];
-                    "application/yaml": components["schemas"]["Status"];
+                    "application/json": components["schemas"]["Status"] | components["schemas"]["Tenant"];
+                    "application/yaml": components["schemas"]["Status"] | components["schemas"]["Tenant"];
                 };
             };
             /** @description Failure */
@@ -7912,6 +8335,348 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Tenant"];
                     "application/yaml": components["schemas"]["Tenant"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    listCustomResourceDefinition: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description only objects whose labels match this selector */
+                labelSelector?: components["parameters"]["labelSelector"];
+                /** @description metadata.name and metadata.namespace selectors */
+                fieldSelector?: components["parameters"]["fieldSelector"];
+                /** @description page size */
+                limit?: components["parameters"]["limit"];
+                /** @description token from a previous page */
+                continue?: components["parameters"]["continue"];
+                watch?: components["parameters"]["watch"];
+                resourceVersion?: components["parameters"]["resourceVersion"];
+                resourceVersionMatch?: components["parameters"]["resourceVersionMatch"];
+                timeoutSeconds?: components["parameters"]["timeoutSeconds"];
+                allowWatchBookmarks?: components["parameters"]["allowWatchBookmarks"];
+                sendInitialEvents?: components["parameters"]["sendInitialEvents"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomResourceDefinitionList"];
+                    "application/yaml": components["schemas"]["CustomResourceDefinitionList"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    createCustomResourceDefinition: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomResourceDefinition"];
+                "application/yaml": components["schemas"]["CustomResourceDefinition"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomResourceDefinition"];
+                    "application/yaml": components["schemas"]["CustomResourceDefinition"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomResourceDefinition"];
+                    "application/yaml": components["schemas"]["CustomResourceDefinition"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    deleteCollectionCustomResourceDefinition: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
+                dryRun?: components["parameters"]["dryRun"];
+                gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
+                propagationPolicy?: components["parameters"]["propagationPolicy"];
+                orphanDependents?: components["parameters"]["orphanDependents"];
+                /** @description only objects whose labels match this selector */
+                labelSelector?: components["parameters"]["labelSelector"];
+                /** @description metadata.name and metadata.namespace selectors */
+                fieldSelector?: components["parameters"]["fieldSelector"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeleteOptions"];
+                "application/yaml": components["schemas"]["DeleteOptions"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomResourceDefinitionList"];
+                    "application/yaml": components["schemas"]["CustomResourceDefinitionList"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    readCustomResourceDefinition: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+            };
+            header?: never;
+            path: {
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomResourceDefinition"];
+                    "application/yaml": components["schemas"]["CustomResourceDefinition"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    replaceCustomResourceDefinition: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: never;
+            path: {
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomResourceDefinition"];
+                "application/yaml": components["schemas"]["CustomResourceDefinition"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomResourceDefinition"];
+                    "application/yaml": components["schemas"]["CustomResourceDefinition"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    deleteCustomResourceDefinition: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
+                dryRun?: components["parameters"]["dryRun"];
+                gracePeriodSeconds?: components["parameters"]["gracePeriodSeconds"];
+                propagationPolicy?: components["parameters"]["propagationPolicy"];
+                orphanDependents?: components["parameters"]["orphanDependents"];
+            };
+            header?: never;
+            path: {
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeleteOptions"];
+                "application/yaml": components["schemas"]["DeleteOptions"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"] | components["schemas"]["CustomResourceDefinition"];
+                    "application/yaml": components["schemas"]["Status"] | components["schemas"]["CustomResourceDefinition"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    patchCustomResourceDefinition: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+                /** @description apply: take ownership of conflicting fields */
+                force?: components["parameters"]["force"];
+            };
+            header?: never;
+            path: {
+                /** @description name of the object */
+                name: components["parameters"]["name"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["Patch"];
+                "application/json-patch+json": components["schemas"]["Patch"];
+                "application/strategic-merge-patch+json": components["schemas"]["Patch"];
+                "application/apply-patch+yaml": components["schemas"]["Patch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomResourceDefinition"];
+                    "application/yaml": components["schemas"]["CustomResourceDefinition"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomResourceDefinition"];
+                    "application/yaml": components["schemas"]["CustomResourceDefinition"];
                 };
             };
             /** @description Failure */

@@ -18,6 +18,8 @@ import { prepareQuota, prepareQuotaStatus, validateQuota, validateQuotaStatus, v
 import { prepareNetworkPolicy, validateNetworkPolicy, validateNetworkPolicyChange } from './network-policy-strategy.ts';
 import { prepareUser, validateUser, validateUserName, validateUserUpdate } from '../iam/user-strategy.ts';
 import { prepareToken, validateToken, validateTokenUpdate } from '../iam/token-strategy.ts';
+import { prepareCustomResourceDefinition } from '../../engine/custom-resources.ts';
+import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from '../../engine/validation/custom-resource-definition.ts';
 
 export interface ApiKind extends KindIdentity {
   verbs: string[];
@@ -100,6 +102,11 @@ export const apiKinds: ApiKind[] = [
     // Created only by issuance (api/iam/issue-token.ts), which mints the secret.
     ...kindIdentities.Token, verbs: crud, subresources: [], createOnUpdate: false, nameFn: nameIsDNSSubdomain,
     validate: (o) => validateToken(o), validateUpdate: validateTokenUpdate, prepare: prepareToken,
+  },
+  {
+    // A registration only: its names resolve in discovery; its status is set at commit (./custom-resource-names.ts).
+    ...kindIdentities.CustomResourceDefinition, verbs: crud, subresources: [], createOnUpdate: false, nameFn: nameIsDNSSubdomain,
+    validate: validateCustomResourceDefinition, validateUpdate: validateCustomResourceDefinitionUpdate, prepare: prepareCustomResourceDefinition,
   },
 ];
 

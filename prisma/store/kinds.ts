@@ -151,10 +151,11 @@ export const kindTables: Record<StoredKind, KindTable> = {
     delegate: 'token',
     tableName: 'iam_token',
     columns: (o) => {
-      const spec = (o.spec ?? {}) as { user?: string; groups?: string[]; description?: string; expirationTimestamp?: string };
+      const spec = (o.spec ?? {}) as { user?: string; groups?: string[]; audiences?: string[]; description?: string; expirationTimestamp?: string };
       return {
         user: spec.user ?? '',
         groups: spec.groups ?? [],
+        audiences: spec.audiences ?? [],
         description: spec.description ?? '',
         expiresAt: spec.expirationTimestamp ? new Date(spec.expirationTimestamp) : null,
       };
@@ -162,10 +163,19 @@ export const kindTables: Record<StoredKind, KindTable> = {
     fields: (row) => {
       const spec: Record<string, unknown> = { user: row.user };
       if ((row.groups as string[])?.length) spec.groups = row.groups;
+      if ((row.audiences as string[] | null)?.length) spec.audiences = row.audiences;
       if (row.description) spec.description = row.description;
       if (row.expiresAt) spec.expirationTimestamp = (row.expiresAt as Date).toISOString().replace(/\.\d{3}Z$/, 'Z');
       return { spec };
     },
+  },
+  // `status` (acceptedNames, conditions) is set by the server on every write.
+  CustomResourceDefinition: {
+    ...identity('CustomResourceDefinition'),
+    delegate: 'customResourceDefinition',
+    tableName: 'custom_resource_definition',
+    columns: (o) => ({ spec: o.spec ?? {}, status: o.status ?? {} }),
+    fields: (row) => ({ spec: row.spec ?? {}, status: row.status ?? {} }),
   },
 };
 

@@ -82,7 +82,7 @@ async function ownTarget(row: Row, i: number): Promise<Target> {
       ok(await admin.post('/api/v1/namespaces', tenantNamespace(t.name, 'acme', { row: String(i) })), 201);
       return t;
     }
-    case 'clusterrole': case 'clusterbinding': case 'user': case 'token':
+    case 'clusterrole': case 'clusterbinding': case 'user': case 'token': case 'crd':
       return otherTargets(row.aim)[0];
     default: {
       const t = { ns: 'acme-web', name: `own-${i}` };

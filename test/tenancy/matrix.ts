@@ -10,7 +10,7 @@ import { desiredTenantRbac } from '../../engine/tenancy/managed.ts';
 import { applyPath, networkPolicy, quota, role, roleBinding, serviceAccount, tenant, tenantNamespace } from './support.ts';
 
 /** What a row aims at: a kind's object in bolt (or a cluster-scoped one), or bolt's tenant. */
-export type Aim = 'serviceaccount' | 'quota' | 'policy' | 'role' | 'binding' | 'namespace' | 'tenant' | 'clusterrole' | 'clusterbinding' | 'user' | 'token';
+export type Aim = 'serviceaccount' | 'quota' | 'policy' | 'role' | 'binding' | 'namespace' | 'tenant' | 'clusterrole' | 'clusterbinding' | 'user' | 'token' | 'crd';
 
 /** Where a call aims: `ns` for namespaced objects, `name` always. */
 export interface Target { ns?: string; name: string }
@@ -52,6 +52,7 @@ export const others: Record<Aim, { existing: Target; namespaced: boolean }> = {
   clusterbinding: { existing: { name: 'platform-readers' }, namespaced: false },
   user: { existing: { name: 'bob' }, namespaced: false },
   token: { existing: { name: 'bob-laptop' }, namespaced: false },
+  crd: { existing: { name: 'widgets.example.com' }, namespaced: false },
 };
 
 /** bolt's existing object, the same name missing from its namespace, and a namespace that does not exist. */
@@ -115,6 +116,10 @@ export const kindRows: KindRow[] = [
   },
   { aim: 'user', base: '/apis/iam.warden.dev/v1', plural: 'users', namespaced: false, build: (t) => ({ apiVersion: 'iam.warden.dev/v1', kind: 'User', metadata: { name: t.name }, spec: { groups: ['bolt-team'] } }), own: none },
   { aim: 'token', base: '/apis/iam.warden.dev/v1', plural: 'tokens', namespaced: false, build: (t) => ({ apiVersion: 'iam.warden.dev/v1', kind: 'Token', metadata: { name: t.name }, spec: { user: 'bob' } }), own: none },
+  {
+    aim: 'crd', base: '/apis/apiextensions.k8s.io/v1', plural: 'customresourcedefinitions', namespaced: false, own: none,
+    build: (t) => ({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: t.name }, spec: { group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', kind: 'Widget' }, versions: [{ name: 'v1', served: true, storage: true }] } }),
+  },
 ];
 
 export const kindOfAim = (aim: Aim) => kindRows.find((k) => k.aim === aim)!;
@@ -188,7 +193,9 @@ const rulesOnRoles = (b: Obj) => { if (!(b.status?.resourceRules ?? []).some((r:
 /** Routes that are not about objects: discovery, the OpenAPI document, probes. They reveal nothing about any tenant. */
 export const tenantAgnostic = [
   'get /livez', 'get /readyz', 'get /version', 'get /api', 'get /api/v1', 'get /apis', 'get /apis/{group}', 'get /apis/{group}/{version}',
-  'get /openapi/v3', 'get /openapi/v3/api/{version}', 'get /openapi/v3/apis/{group}/{version}',
+  // A SelfSubjectReview tells the caller who it is, nothing more.
+  'post /apis/authentication.k8s.io/v1/selfsubjectreviews',
+  'get /openapi/v2', 'get /openapi/v3', 'get /openapi/v3/api/{version}', 'get /openapi/v3/apis/{group}/{version}',
 ];
 
 export const matrix: Row[] = [
@@ -230,6 +237,9 @@ export const matrix: Row[] = [
     body: (t) => review('RbacChangeReview', { delete: [{ kind: 'Role', namespace: t.ns, name: t.name }] }, 'authorization.warden.dev'),
   },
   { route: 'post /webhooks/authorization', aim: 'role', own: 403, body: (t) => review('SubjectAccessReview', { user: 'alice', resourceAttributes: attrs(t) }) },
+  // A tenant owner may not ask who is behind a token: it could learn other tenants' users that way.
+  { route: 'post /apis/authentication.k8s.io/v1/tokenreviews', aim: 'token', own: 403, body: () => review('TokenReview', { token: 'wdn_unknown' }, 'authentication.k8s.io') },
+  { route: 'post /webhooks/authentication', aim: 'token', own: 403, body: () => review('TokenReview', { token: 'wdn_unknown' }, 'authentication.k8s.io') },
   {
     route: 'post /webhooks/admission', aim: 'quota', own: 403,
     body: (t) => ({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'u1', operation: 'DELETE', namespace: t.ns, name: t.name, kind: { group: '', version: 'v1', kind: 'ResourceQuota' }, resource: { group: '', version: 'v1', resource: 'resourcequotas' }, userInfo: { username: 'alice' } } }),

@@ -74,6 +74,13 @@ export const platform = {
     { apiVersion: rbacV1, kind: 'ClusterRole', metadata: { name: 'platform-reader' }, rules: [rule(['get'], ['nodes'])] },
     { apiVersion: rbacV1, kind: 'ClusterRoleBinding', metadata: { name: 'platform-readers' }, roleRef: roleRef('ClusterRole', 'platform-reader'), subjects: [group('sre')] },
     { apiVersion: 'iam.warden.dev/v1', kind: 'User', metadata: { name: 'bob' }, spec: { groups: ['bolt-team'] } },
+    {
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' },
+      spec: {
+        group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', kind: 'Widget' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+      },
+    },
   ] as Obj[],
 };
 
@@ -95,6 +102,7 @@ const namespacedCollections = [
 const clusterObjects = [
   `${rbacBase}/clusterroles/platform-reader`, `${rbacBase}/clusterrolebindings/platform-readers`,
   '/apis/iam.warden.dev/v1/users/bob', '/apis/iam.warden.dev/v1/tokens/bob-laptop',
+  '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com',
 ];
 
 /** Without `managedFields` (kept elsewhere) but with every resourceVersion, so any write shows. */
