@@ -9,36 +9,16 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { startTestWarden, type TestWarden } from '../support/warden.ts';
+import { kubectlFor, kubectlSkip as skip, type Kubectl } from '../support/kubectl.ts';
 
-const run = promisify(execFile);
-const kubectlPath = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
-const skip = kubectlPath ? false : 'kubectl is not installed on this machine';
 
 let w: TestWarden;
-let dir: string;
-let calls = 0;
-
-/** kubectl with a cache of its own per call, so every call reads discovery as it is now. */
-async function kubectl(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  const base = [`--server=${w.warden.tlsUrl}`, '--insecure-skip-tls-verify', `--token=${w.adminToken}`, '--request-timeout=20s', `--cache-dir=${path.join(dir, `cache-${calls++}`)}`];
-  try {
-    const { stdout, stderr } = await run(kubectlPath!, [...base, ...args], { env: { ...process.env, KUBECONFIG: '/dev/null', HOME: dir } });
-    return { stdout, stderr, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
+let kubectl: Kubectl;
 
 /** `kubectl auth can-i` as bob in `team`: the answer's first word and the exit code agree. */
 async function canI(...args: string[]): Promise<'yes' | 'no'> {
-  const r = await kubectl('auth', 'can-i', ...args, '--as', 'bob', '-n', 'team');
+  const r = await kubectl.run('auth', 'can-i', ...args, '--as', 'bob', '-n', 'team');
   const answer = r.stdout.trim().split(/\s/)[0];
   assert.ok(answer === 'yes' || answer === 'no', `${args.join(' ')}: ${r.stdout} ${r.stderr}`);
   assert.equal(r.code, answer === 'yes' ? 0 : 1, r.stderr);
@@ -58,8 +38,8 @@ const binding = (name: string, role: string) => ({
 
 before(async () => {
   if (skip) return;
-  dir = mkdtempSync(path.join(os.tmpdir(), 'warden-can-i-'));
   w = await startTestWarden({ listen: true, env: { PORT: '0', WARDEN_TLS_PORT: '0', HOST: '127.0.0.1' } });
+  kubectl = kubectlFor(w, { prefix: 'warden-can-i-', freshCache: true });
   await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } });
   await post(`${rbac}/roles`, {
     apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'core-everything', namespace: 'team' },
@@ -112,7 +92,7 @@ test('kubectl resolves a registered custom resource by plural, short name and gr
 });
 
 test('kubectl api-resources lists the built-in resources Warden does not store and the registered custom resource', { skip }, async () => {
-  const r = await kubectl('api-resources', '--no-headers');
+  const r = await kubectl.run('api-resources', '--no-headers');
   assert.equal(r.code, 0, r.stderr);
   const rows = r.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/));
   const find = (name: string, apiVersion: string) => rows.find((row) => row[0] === name && row.includes(apiVersion));
@@ -125,22 +105,22 @@ test('kubectl api-resources lists the built-in resources Warden does not store a
 });
 
 test('kubectl get on a resource Warden does not store says so; on an unknown one kubectl says the server lacks it', { skip }, async () => {
-  const r = await kubectl('get', 'deployments', '-n', 'team');
+  const r = await kubectl.run('get', 'deployments', '-n', 'team');
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /Warden decides access to deployments\.apps but does not store them/);
-  const unknown = await kubectl('get', 'gizmos', '-n', 'team');
+  const unknown = await kubectl.run('get', 'gizmos', '-n', 'team');
   assert.notEqual(unknown.code, 0);
   assert.match(unknown.stderr, /the server doesn't have a resource type "gizmos"/);
 });
 
 test('kubectl get crd shows the registration with its short name', { skip }, async () => {
-  const r = await kubectl('get', 'crd', 'widgets.example.com', '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}');
+  const r = await kubectl.run('get', 'crd', 'widgets.example.com', '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}');
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'True');
 });
 
 test('kubectl create role --resource resolves a built-in resource Warden does not store to its group', { skip }, async () => {
-  const r = await kubectl('create', 'role', 'deployer', '--verb=get,list', '--resource=deployments.apps,leases,pods/exec', '-n', 'team');
+  const r = await kubectl.run('create', 'role', 'deployer', '--verb=get,list', '--resource=deployments.apps,leases,pods/exec', '-n', 'team');
   assert.equal(r.code, 0, r.stderr);
   const stored = await w.http.get(`${rbac}/roles/deployer`).set('Authorization', w.auth);
   assert.equal(stored.status, 200);
@@ -152,21 +132,20 @@ test('kubectl create role --resource resolves a built-in resource Warden does no
 });
 
 test('kubectl apply -f registers a CustomResourceDefinition and updates it; kubectl then resolves its names', { skip }, async () => {
-  const file = path.join(dir, 'gizmos.yaml');
   const manifest = (shortNames: string[]) => [
     'apiVersion: apiextensions.k8s.io/v1', 'kind: CustomResourceDefinition', 'metadata: {name: gizmos.tools.example.org}', 'spec:',
     '  group: tools.example.org', '  scope: Cluster', `  names: {plural: gizmos, kind: Gizmo, shortNames: [${shortNames.join(', ')}]}`,
     '  versions:', '  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}', '',
   ].join('\n');
-  writeFileSync(file, manifest(['gz']));
-  const created = await kubectl('apply', '-f', file);
+  const file = kubectl.file('gizmos.yaml', manifest(['gz']));
+  const created = await kubectl.run('apply', '-f', file);
   assert.equal(created.code, 0, created.stderr);
   assert.match(created.stdout, /customresourcedefinition\.apiextensions\.k8s\.io\/gizmos\.tools\.example\.org created/);
-  writeFileSync(file, manifest(['gz', 'gzm']));
-  const configured = await kubectl('apply', '-f', file);
+  kubectl.file('gizmos.yaml', manifest(['gz', 'gzm']));
+  const configured = await kubectl.run('apply', '-f', file);
   assert.equal(configured.code, 0, configured.stderr);
   assert.match(configured.stdout, /configured/);
-  const r = await kubectl('api-resources', '--api-group=tools.example.org', '--no-headers');
+  const r = await kubectl.run('api-resources', '--api-group=tools.example.org', '--no-headers');
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(r.stdout.trim().split(/\s+/), ['gizmos', 'gz,gzm', 'tools.example.org/v1', 'false', 'Gizmo']);
 });

@@ -6,31 +6,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import YAML from 'yaml';
 import { startTestWarden, type TestWarden } from '../support/warden.ts';
+import { kubectlFor, kubectlSkip as skip, type Kubectl } from '../support/kubectl.ts';
 
-const run = promisify(execFile);
-const kubectlPath = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
-const skip = kubectlPath ? false : 'kubectl is not installed on this machine';
 
 let w: TestWarden;
-let dir: string;
-
-async function kubectl(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  const base = [`--server=${w.warden.tlsUrl}`, '--insecure-skip-tls-verify', `--token=${w.adminToken}`, '--request-timeout=20s'];
-  try {
-    const { stdout, stderr } = await run(kubectlPath!, [...base, ...args], { env: { ...process.env, KUBECONFIG: '/dev/null', HOME: dir } });
-    return { stdout, stderr, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
+let kubectl: Kubectl;
 
 const role = (name: string, finalizers: string[]) => ({
   apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace: 'ledger', finalizers },
@@ -39,43 +20,41 @@ const role = (name: string, finalizers: string[]) => ({
 
 before(async () => {
   if (skip) return;
-  dir = mkdtempSync(path.join(os.tmpdir(), 'warden-kubectl-fin-'));
   w = await startTestWarden({ listen: true, env: { PORT: '0', WARDEN_TLS_PORT: '0', HOST: '127.0.0.1' } });
-  const file = path.join(dir, 'objects.yaml');
+  kubectl = kubectlFor(w, { prefix: 'warden-kubectl-fin-' });
   const objects = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ledger' } }, role('held', ['example.com/hold']), role('fg', ['example.com/hold'])];
-  writeFileSync(file, objects.map((o) => YAML.stringify(o)).join('---\n'));
-  const r = await kubectl('create', '-f', file);
+  const r = await kubectl.run('create', '-f', kubectl.file('objects.yaml', objects));
   assert.equal(r.code, 0, r.stderr);
 });
 after(async () => { await w?.close(); });
 
 test('kubectl delete --wait=false marks a held object; kubectl patch removing its finalizer deletes it', { skip }, async () => {
-  const del = await kubectl('delete', 'role', 'held', '-n', 'ledger', '--wait=false');
+  const del = await kubectl.run('delete', 'role', 'held', '-n', 'ledger', '--wait=false');
   assert.equal(del.code, 0, del.stderr);
   assert.match(del.stdout, /role\.rbac\.authorization\.k8s\.io "held" deleted/);
-  const ts = await kubectl('get', 'role', 'held', '-n', 'ledger', '-o', 'jsonpath={.metadata.deletionTimestamp}');
+  const ts = await kubectl.run('get', 'role', 'held', '-n', 'ledger', '-o', 'jsonpath={.metadata.deletionTimestamp}');
   assert.match(ts.stdout, /^\d{4}-\d{2}-\d{2}T/);
-  const fg = await kubectl('delete', 'role', 'fg', '-n', 'ledger', '--cascade=foreground', '--wait=false');
+  const fg = await kubectl.run('delete', 'role', 'fg', '-n', 'ledger', '--cascade=foreground', '--wait=false');
   assert.equal(fg.code, 0, fg.stderr);
-  const finalizers = await kubectl('get', 'role', 'fg', '-n', 'ledger', '-o', 'jsonpath={.metadata.finalizers}');
+  const finalizers = await kubectl.run('get', 'role', 'fg', '-n', 'ledger', '-o', 'jsonpath={.metadata.finalizers}');
   assert.equal(finalizers.stdout, '["example.com/hold","foregroundDeletion"]');
-  const patch = await kubectl('patch', 'role', 'held', '-n', 'ledger', '--type=merge', '-p', '{"metadata":{"finalizers":null}}');
+  const patch = await kubectl.run('patch', 'role', 'held', '-n', 'ledger', '--type=merge', '-p', '{"metadata":{"finalizers":null}}');
   assert.equal(patch.code, 0, patch.stderr);
-  const gone = await kubectl('get', 'role', 'held', '-n', 'ledger');
+  const gone = await kubectl.run('get', 'role', 'held', '-n', 'ledger');
   assert.notEqual(gone.code, 0);
   assert.match(gone.stderr, /NotFound|not found/);
 });
 
 test('a Terminating namespace refuses kubectl create with kube\'s message', { skip }, async () => {
-  const del = await kubectl('delete', 'namespace', 'ledger', '--wait=false');
+  const del = await kubectl.run('delete', 'namespace', 'ledger', '--wait=false');
   assert.equal(del.code, 0, del.stderr);
-  const phase = await kubectl('get', 'namespace', 'ledger', '-o', 'jsonpath={.status.phase}');
+  const phase = await kubectl.run('get', 'namespace', 'ledger', '-o', 'jsonpath={.status.phase}');
   assert.equal(phase.stdout, 'Terminating');
-  const create = await kubectl('create', 'serviceaccount', 'late', '-n', 'ledger');
+  const create = await kubectl.run('create', 'serviceaccount', 'late', '-n', 'ledger');
   assert.notEqual(create.code, 0);
   assert.match(create.stderr, /serviceaccounts "late" is forbidden: unable to create new content in namespace ledger because it is being terminated/);
-  const patch = await kubectl('patch', 'role', 'fg', '-n', 'ledger', '--type=json', '-p', '[{"op":"remove","path":"/metadata/finalizers/0"}]');
+  const patch = await kubectl.run('patch', 'role', 'fg', '-n', 'ledger', '--type=json', '-p', '[{"op":"remove","path":"/metadata/finalizers/0"}]');
   assert.equal(patch.code, 0, patch.stderr);
-  const gone = await kubectl('get', 'namespace', 'ledger');
+  const gone = await kubectl.run('get', 'namespace', 'ledger');
   assert.notEqual(gone.code, 0, 'the namespace went with its last held content');
 });

@@ -8,37 +8,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import YAML from 'yaml';
 import { startTestWarden, type TestWarden } from '../support/warden.ts';
+import { kubectlFor, kubectlSkip as skip, type Kubectl } from '../support/kubectl.ts';
 
-const run = promisify(execFile);
-const kubectlPath = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
-const skip = kubectlPath ? false : 'kubectl is not installed on this machine';
 
 let w: TestWarden;
-let dir: string;
-
-async function kubectl(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  const base = [`--server=${w.warden.tlsUrl}`, '--insecure-skip-tls-verify', `--token=${w.adminToken}`, '--request-timeout=20s'];
-  try {
-    const { stdout, stderr } = await run(kubectlPath!, [...base, ...args], { env: { ...process.env, KUBECONFIG: '/dev/null', HOME: dir } });
-    return { stdout, stderr, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
-
-function file(name: string, content: object | string): string {
-  const p = path.join(dir, name);
-  writeFileSync(p, typeof content === 'string' ? content : YAML.stringify(content));
-  return p;
-}
+let kubectl: Kubectl;
 
 const get = (p: string) => w.http.get(p).set('Authorization', w.auth);
 const rbac = '/apis/rbac.authorization.k8s.io/v1';
@@ -88,14 +63,14 @@ const policyList = {
 
 before(async () => {
   if (skip) return;
-  dir = mkdtempSync(path.join(os.tmpdir(), 'warden-kubectl-openapi-'));
   w = await startTestWarden({ listen: true, env: { PORT: '0', WARDEN_TLS_PORT: '0', HOST: '127.0.0.1' } });
+  kubectl = kubectlFor(w, { prefix: 'warden-kubectl-openapi-' });
 });
 after(async () => { await w?.close(); });
 
 test('kubectl apply -f of a List in the shape of Kubernetes\' bootstrap policy creates every item, then leaves them unchanged', { skip }, async () => {
-  const list = file('policy.yaml', policyList);
-  const created = await kubectl('apply', '-f', list);
+  const list = kubectl.file('policy.yaml', policyList);
+  const created = await kubectl.run('apply', '-f', list);
   assert.equal(created.code, 0, created.stderr);
   for (const line of ['clusterrole.rbac.authorization.k8s.io/policy-view created', 'clusterrole.rbac.authorization.k8s.io/policy-aggregate-to-view created',
     'clusterrole.rbac.authorization.k8s.io/policy:discovery created', 'clusterrolebinding.rbac.authorization.k8s.io/policy:discovery created',
@@ -104,7 +79,7 @@ test('kubectl apply -f of a List in the shape of Kubernetes\' bootstrap policy c
   assert.deepEqual(view.aggregationRule, policyList.items[0].aggregationRule);
   assert.equal(view.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'] !== undefined, true);
   assert.equal((await get(`${rbac}/clusterrolebindings/policy-viewers`)).body.roleRef.name, 'policy-view');
-  const again = await kubectl('apply', '-f', list);
+  const again = await kubectl.run('apply', '-f', list);
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /clusterrolebinding\.rbac\.authorization\.k8s\.io\/policy-viewers unchanged/);
 });
@@ -115,9 +90,9 @@ test('a List item with a field its kind does not have is refused on the client, 
     { ...policyList.items[2], metadata: bootstrapMeta('typo-role') },
     { ...policyList.items[1], metadata: bootstrapMeta('typo-role-2'), rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'], colour: 'blue' }] } as never,
   ];
-  const list = file('typo.yaml', bad);
+  const list = kubectl.file('typo.yaml', bad);
   for (const args of [['apply', '-f', list], ['create', '--validate=strict', '-f', list]]) {
-    const r = await kubectl(...args);
+    const r = await kubectl.run(...args);
     assert.notEqual(r.code, 0, r.stdout);
     assert.match(r.stderr, /unknown field "colour" in PolicyRule/);
   }
@@ -126,17 +101,17 @@ test('a List item with a field its kind does not have is refused on the client, 
 
 test('kubectl create --validate=strict refuses an object with an unknown field, without --validate=false anywhere', { skip }, async () => {
   const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'strict-role' }, rules: [], colour: 'blue' };
-  const r = await kubectl('create', '--validate=strict', '-f', file('strict.yaml', role));
+  const r = await kubectl.run('create', '--validate=strict', '-f', kubectl.file('strict.yaml', role));
   assert.notEqual(r.code, 0, r.stdout);
   assert.match(r.stderr, /unknown field "colour"/);
   assert.equal((await get(`${rbac}/clusterroles/strict-role`)).status, 404);
-  const fine = await kubectl('create', '--validate=strict', '-f', file('fine.yaml', { ...role, colour: undefined }));
+  const fine = await kubectl.run('create', '--validate=strict', '-f', kubectl.file('fine.yaml', { ...role, colour: undefined }));
   assert.equal(fine.code, 0, fine.stderr);
 });
 
 test('kubectl explain clusterrole.rules shows PolicyRule\'s fields, from /openapi/v3 and from /openapi/v2', { skip }, async () => {
   for (const extra of [[], ['--output=plaintext-openapiv2']]) {
-    const r = await kubectl('explain', 'clusterrole.rules', ...extra);
+    const r = await kubectl.run('explain', 'clusterrole.rules', ...extra);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /KIND:\s+ClusterRole/);
     for (const field of ['apiGroups', 'nonResourceURLs', 'resourceNames', 'resources', 'verbs']) assert.match(r.stdout, new RegExp(`^\\s+${field}\\s+<\\[\\]string>`, 'm'));
@@ -144,13 +119,13 @@ test('kubectl explain clusterrole.rules shows PolicyRule\'s fields, from /openap
 });
 
 test('client-side apply merges a ServiceAccount\'s secrets by name: a secret another writer added stays', { skip }, async () => {
-  const ns = await kubectl('create', 'namespace', 'apps');
+  const ns = await kubectl.run('create', 'namespace', 'apps');
   assert.equal(ns.code, 0, ns.stderr);
   const sa = (secrets: string[]) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'builder', namespace: 'apps' }, secrets: secrets.map((name) => ({ name })) });
-  assert.equal((await kubectl('apply', '-f', file('sa1.yaml', sa(['a'])))).code, 0);
-  const other = await kubectl('patch', 'serviceaccount', 'builder', '-n', 'apps', '--type=strategic', '-p', '{"secrets":[{"name":"b"}]}');
+  assert.equal((await kubectl.run('apply', '-f', kubectl.file('sa1.yaml', sa(['a'])))).code, 0);
+  const other = await kubectl.run('patch', 'serviceaccount', 'builder', '-n', 'apps', '--type=strategic', '-p', '{"secrets":[{"name":"b"}]}');
   assert.equal(other.code, 0, other.stderr);
-  const applied = await kubectl('apply', '-f', file('sa2.yaml', sa(['a', 'c'])));
+  const applied = await kubectl.run('apply', '-f', kubectl.file('sa2.yaml', sa(['a', 'c'])));
   assert.equal(applied.code, 0, applied.stderr);
   assert.match(applied.stdout, /serviceaccount\/builder configured/);
   const stored = (await get('/api/v1/namespaces/apps/serviceaccounts/builder')).body;

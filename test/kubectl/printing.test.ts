@@ -7,31 +7,18 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { startTestWarden, type TestWarden } from '../support/warden.ts';
+import { kubectlFor, kubectlSkip as skip, type Kubectl } from '../support/kubectl.ts';
 import { api, ok, type Api } from '../api/client.ts';
 import {
   clusterRole, clusterRoleBinding, group, namespace, rbacBase, role, roleBinding, roleRef, rule, serviceAccount, serviceAccountSubject, tenant, tenantLabel, tenantsPath, user,
 } from '../api/builders.ts';
 import { issue, userObject, usersPath } from '../iam/support.ts';
 
-const run = promisify(execFile);
-const kubectlPath = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
-const skip = kubectlPath ? false : 'kubectl is not installed on this machine';
 
 let w: TestWarden;
 let admin: Api;
-let dir: string;
-
-async function kubectl(...args: string[]): Promise<string> {
-  const base = [`--server=${w.warden.tlsUrl}`, '--insecure-skip-tls-verify', `--token=${w.adminToken}`, '--request-timeout=20s'];
-  const { stdout } = await run(kubectlPath!, [...base, ...args], { env: { ...process.env, KUBECONFIG: '/dev/null', HOME: dir } });
-  return stdout;
-}
+let kubectl: Kubectl;
 
 /**
  * kubectl's table output as rows of named cells: each column starts where
@@ -54,8 +41,8 @@ const anAge = /^\d+s$/;
 
 before(async () => {
   if (skip) return;
-  dir = mkdtempSync(path.join(os.tmpdir(), 'warden-kubectl-printing-'));
   w = await startTestWarden({ listen: true, env: { PORT: '0', WARDEN_TLS_PORT: '0', HOST: '127.0.0.1' } });
+  kubectl = kubectlFor(w, { prefix: 'warden-kubectl-printing-' });
   admin = api(w);
   ok(await admin.post('/api/v1/namespaces', namespace('payments', { labels: { team: 'payments' } })), 201);
   ok(await admin.post('/api/v1/namespaces', namespace('billing')), 201);
@@ -83,7 +70,7 @@ before(async () => {
 after(async () => { await w?.close(); });
 
 test('kubectl get rolebindings -o wide shows ROLE, AGE and the subjects by kind', { skip }, async () => {
-  const wide = parse(await kubectl('get', 'rolebindings', '-o', 'wide', '-n', 'payments'));
+  const wide = parse(await kubectl.stdout('get', 'rolebindings', '-o', 'wide', '-n', 'payments'));
   assert.deepEqual(wide.headers, ['NAME', 'ROLE', 'AGE', 'USERS', 'GROUPS', 'SERVICEACCOUNTS']);
   const readers = rowNamed(wide, 'readers');
   assert.equal(readers.ROLE, 'Role/pod-reader');
@@ -94,59 +81,59 @@ test('kubectl get rolebindings -o wide shows ROLE, AGE and the subjects by kind'
   const auditors = rowNamed(wide, 'auditors');
   assert.deepEqual([auditors.ROLE, auditors.USERS, auditors.GROUPS, auditors.SERVICEACCOUNTS], ['ClusterRole/view', '', 'audit', '']);
 
-  const narrow = parse(await kubectl('get', 'rolebindings', '-n', 'payments'));
+  const narrow = parse(await kubectl.stdout('get', 'rolebindings', '-n', 'payments'));
   assert.deepEqual(narrow.headers, ['NAME', 'ROLE', 'AGE']);
   assert.equal(rowNamed(narrow, 'readers').ROLE, 'Role/pod-reader');
 });
 
 test('kubectl get clusterrolebinding NAME -o wide prints the one object', { skip }, async () => {
-  const t = parse(await kubectl('get', 'clusterrolebinding', 'ns-viewers', '-o', 'wide'));
+  const t = parse(await kubectl.stdout('get', 'clusterrolebinding', 'ns-viewers', '-o', 'wide'));
   assert.deepEqual(t.headers, ['NAME', 'ROLE', 'AGE', 'USERS', 'GROUPS', 'SERVICEACCOUNTS']);
   assert.equal(t.rows.length, 1);
   assert.deepEqual({ ...t.rows[0], AGE: '' }, { NAME: 'ns-viewers', ROLE: 'ClusterRole/ns-viewer', AGE: '', USERS: '', GROUPS: 'qa', SERVICEACCOUNTS: '' });
 });
 
 test('kubectl get ns shows STATUS and AGE, and --show-labels the labels of each namespace', { skip }, async () => {
-  const t = parse(await kubectl('get', 'ns'));
+  const t = parse(await kubectl.stdout('get', 'ns'));
   assert.deepEqual(t.headers, ['NAME', 'STATUS', 'AGE']);
   const payments = rowNamed(t, 'payments');
   assert.equal(payments.STATUS, 'Active');
   assert.match(payments.AGE, anAge);
-  const labelled = parse(await kubectl('get', 'ns', 'payments', '--show-labels'));
+  const labelled = parse(await kubectl.stdout('get', 'ns', 'payments', '--show-labels'));
   assert.deepEqual(labelled.headers, ['NAME', 'STATUS', 'AGE', 'LABELS']);
   assert.equal(labelled.rows[0].LABELS, 'kubernetes.io/metadata.name=payments,team=payments');
 });
 
 test('kubectl get quota, sa, netpol and roles print kube-apiserver 1.32\'s columns', { skip }, async () => {
-  const quota = parse(await kubectl('get', 'quota', '-n', 'payments'));
+  const quota = parse(await kubectl.stdout('get', 'quota', '-n', 'payments'));
   assert.deepEqual(quota.headers, ['NAME', 'AGE', 'REQUEST', 'LIMIT']);
   const compute = rowNamed(quota, 'compute');
   assert.equal(compute.REQUEST, 'pods: 0/10, requests.cpu: 0/500m');
   assert.equal(compute.LIMIT, 'limits.memory: 0/1Gi');
 
-  const sa = parse(await kubectl('get', 'sa', '-n', 'payments'));
+  const sa = parse(await kubectl.stdout('get', 'sa', '-n', 'payments'));
   assert.deepEqual(sa.headers, ['NAME', 'SECRETS', 'AGE']);
   assert.equal(rowNamed(sa, 'robot').SECRETS, '1');
 
-  const netpol = parse(await kubectl('get', 'netpol', '-n', 'payments'));
+  const netpol = parse(await kubectl.stdout('get', 'netpol', '-n', 'payments'));
   assert.deepEqual(netpol.headers, ['NAME', 'POD-SELECTOR', 'AGE']);
   assert.equal(rowNamed(netpol, 'web')['POD-SELECTOR'], 'app=web');
 
   const stored = ok(await admin.get(`${rbacBase}/namespaces/payments/roles/pod-reader`));
-  const roles = parse(await kubectl('get', 'roles', '-n', 'payments'));
+  const roles = parse(await kubectl.stdout('get', 'roles', '-n', 'payments'));
   assert.deepEqual(roles.headers, ['NAME', 'CREATED AT']);
   assert.equal(rowNamed(roles, 'pod-reader')['CREATED AT'], stored.metadata.creationTimestamp);
 });
 
 test('kubectl get tenants, users and tokens print Warden\'s columns for its own kinds, and never a token\'s secret', { skip }, async () => {
-  const tenants = parse(await kubectl('get', 'tenants'));
+  const tenants = parse(await kubectl.stdout('get', 'tenants'));
   assert.deepEqual(tenants.headers, ['NAME', 'OWNERS', 'NAMESPACES', 'QUOTA', 'AGE']);
   const acme = rowNamed(tenants, 'acme');
   assert.deepEqual([acme.OWNERS, acme.NAMESPACES, acme.QUOTA], ['User/alice, Group/devs', '1/2', 'pods: 0/4']);
-  const users = parse(await kubectl('get', 'users'));
+  const users = parse(await kubectl.stdout('get', 'users'));
   assert.deepEqual(users.headers, ['NAME', 'GROUPS', 'AGE']);
   assert.equal(rowNamed(users, 'dora').GROUPS, 'qa, ops');
-  const tokensText = await kubectl('get', 'tokens', '-o', 'wide');
+  const tokensText = await kubectl.stdout('get', 'tokens', '-o', 'wide');
   assert.doesNotMatch(tokensText, /wdn_/);
   const tokens = parse(tokensText);
   assert.deepEqual(tokens.headers, ['NAME', 'USER', 'EXPIRES', 'AGE', 'DESCRIPTION']);
@@ -154,19 +141,19 @@ test('kubectl get tenants, users and tokens print Warden\'s columns for its own 
 });
 
 test('kubectl get rolebindings -A adds NAMESPACE from each row\'s metadata; --sort-by sorts the objects it asked for', { skip }, async () => {
-  const all = parse(await kubectl('get', 'rolebindings', '-A'));
+  const all = parse(await kubectl.stdout('get', 'rolebindings', '-A'));
   assert.deepEqual(all.headers, ['NAMESPACE', 'NAME', 'ROLE', 'AGE']);
   assert.equal(rowNamed(all, 'billers').NAMESPACE, 'billing');
   assert.equal(rowNamed(all, 'readers').NAMESPACE, 'payments');
-  const sorted = parse(await kubectl('get', 'rolebindings', '-n', 'payments', '--sort-by=.roleRef.name'));
+  const sorted = parse(await kubectl.stdout('get', 'rolebindings', '-n', 'payments', '--sort-by=.roleRef.name'));
   const names = sorted.rows.map((r) => r.ROLE.split('/')[1]);
   assert.deepEqual(names, [...names].sort());
   assert.equal(sorted.rows.length, 3);
 });
 
 test('kubectl get -A as a caller who may list in one namespace shows that namespace\'s rows only', { skip }, async () => {
-  const t = parse(await kubectl('get', 'rolebindings', '-A', '--as', 'erin'));
+  const t = parse(await kubectl.stdout('get', 'rolebindings', '-A', '--as', 'erin'));
   assert.deepEqual([...new Set(t.rows.map((r) => r.NAMESPACE))], ['payments']);
   assert.deepEqual(t.rows.map((r) => r.NAME).sort(), ['auditors', 'erin-lists', 'readers']);
-  await assert.rejects(kubectl('get', 'clusterrolebindings', '--as', 'erin'), /cannot list resource "clusterrolebindings"/);
+  await assert.rejects(kubectl.stdout('get', 'clusterrolebindings', '--as', 'erin'), /cannot list resource "clusterrolebindings"/);
 });

@@ -5,47 +5,29 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import YAML from 'yaml';
 import { startTestWarden, type TestWarden } from '../support/warden.ts';
+import { kubectlFor, kubectlSkip as skip, type Kubectl } from '../support/kubectl.ts';
 import { api, ok } from '../api/client.ts';
 import { namespace, serviceAccount } from '../api/builders.ts';
 import { tokenRequest, tokenRequestPath, userWithToken } from '../iam/support.ts';
 
-const run = promisify(execFile);
-const kubectlPath = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
-const skip = kubectlPath ? false : 'kubectl is not installed on this machine';
 
 let w: TestWarden;
-let dir: string;
-
-async function kubectl(token: string, ...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  const base = [`--server=${w.warden.tlsUrl}`, '--insecure-skip-tls-verify', `--token=${token}`, '--request-timeout=20s'];
-  try {
-    const { stdout, stderr } = await run(kubectlPath!, [...base, ...args], { env: { ...process.env, KUBECONFIG: '/dev/null', HOME: dir } });
-    return { stdout, stderr, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
+let kubectl: Kubectl;
 
 /** The ATTRIBUTE/VALUE table as rows of [attribute, value]. */
 const rows = (stdout: string) => stdout.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
 
 before(async () => {
   if (skip) return;
-  dir = mkdtempSync(path.join(os.tmpdir(), 'warden-whoami-'));
   w = await startTestWarden({ listen: true, env: { PORT: '0', WARDEN_TLS_PORT: '0', HOST: '127.0.0.1' } });
+  kubectl = kubectlFor(w, { prefix: 'warden-whoami-' });
 });
 after(async () => { await w?.close(); });
 
 test('kubectl auth whoami prints the caller\'s name and groups', { skip }, async () => {
-  const r = await kubectl(w.adminToken, 'auth', 'whoami');
+  const r = await kubectl.run('auth', 'whoami');
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(rows(r.stdout), [
     ['ATTRIBUTE', 'VALUE'],
@@ -55,14 +37,14 @@ test('kubectl auth whoami prints the caller\'s name and groups', { skip }, async
 });
 
 test('kubectl auth whoami -o yaml and -o json print the SelfSubjectReview', { skip }, async () => {
-  const yaml = await kubectl(w.adminToken, 'auth', 'whoami', '-o', 'yaml');
+  const yaml = await kubectl.run('auth', 'whoami', '-o', 'yaml');
   assert.equal(yaml.code, 0, yaml.stderr);
   const doc = YAML.parse(yaml.stdout);
   assert.equal(doc.apiVersion, 'authentication.k8s.io/v1');
   assert.equal(doc.kind, 'SelfSubjectReview');
   assert.ok(doc.metadata.creationTimestamp, yaml.stdout);
   assert.deepEqual(doc.status, { userInfo: { username: 'warden:admin', groups: ['system:masters', 'system:authenticated'] } });
-  const json = await kubectl(w.adminToken, 'auth', 'whoami', '-o', 'json');
+  const json = await kubectl.run('auth', 'whoami', '-o', 'json');
   assert.equal(json.code, 0, json.stderr);
   assert.deepEqual(JSON.parse(json.stdout).status, doc.status);
 });
@@ -70,14 +52,14 @@ test('kubectl auth whoami -o yaml and -o json print the SelfSubjectReview', { sk
 test('kubectl auth whoami as a User\'s token and as a service account\'s token', { skip }, async () => {
   const admin = api(w);
   const userToken = await userWithToken(admin, 'ada', ['team-a']);
-  const asUser = await kubectl(userToken, 'auth', 'whoami');
+  const asUser = await kubectl.withToken(userToken).run('auth', 'whoami');
   assert.equal(asUser.code, 0, asUser.stderr);
   assert.deepEqual(rows(asUser.stdout).slice(1), [['Username', 'ada'], ['Groups', '[team-a system:authenticated]']]);
 
   ok(await admin.post('/api/v1/namespaces', namespace('whoami')), 201);
   const uid = ok(await admin.post('/api/v1/namespaces/whoami/serviceaccounts', serviceAccount('robot')), 201).metadata.uid;
   const saToken = ok(await admin.post(tokenRequestPath('whoami', 'robot'), tokenRequest()), 201).status.token;
-  const asAccount = await kubectl(saToken, 'auth', 'whoami');
+  const asAccount = await kubectl.withToken(saToken).run('auth', 'whoami');
   assert.equal(asAccount.code, 0, asAccount.stderr);
   assert.deepEqual(rows(asAccount.stdout).slice(1), [
     ['Username', 'system:serviceaccount:whoami:robot'],
@@ -87,17 +69,17 @@ test('kubectl auth whoami as a User\'s token and as a service account\'s token',
 });
 
 test('kubectl auth whoami --as and --as-group print the impersonated identity; without the right it is refused', { skip }, async () => {
-  const as = await kubectl(w.adminToken, 'auth', 'whoami', '--as', 'alice', '--as-group', 'devs', '--as-group', 'ops');
+  const as = await kubectl.run('auth', 'whoami', '--as', 'alice', '--as-group', 'devs', '--as-group', 'ops');
   assert.equal(as.code, 0, as.stderr);
   assert.deepEqual(rows(as.stdout).slice(1), [['Username', 'alice'], ['Groups', '[devs ops system:authenticated]']]);
-  const asOnly = await kubectl(w.adminToken, 'auth', 'whoami', '--as', 'bob');
+  const asOnly = await kubectl.run('auth', 'whoami', '--as', 'bob');
   assert.deepEqual(rows(asOnly.stdout).slice(1), [['Username', 'bob'], ['Groups', '[system:authenticated]']]);
 
   const plain = await userWithToken(api(w), 'eve');
-  const refused = await kubectl(plain, 'auth', 'whoami', '--as', 'alice');
+  const refused = await kubectl.withToken(plain).run('auth', 'whoami', '--as', 'alice');
   assert.notEqual(refused.code, 0);
   // kubectl words any 403 of a SelfSubjectReview its own way.
   assert.match(refused.stderr, /the selfsubjectreviews API is not enabled in the cluster or you do not have permission to call it/);
-  const plainWhoami = await kubectl(plain, 'auth', 'whoami');
+  const plainWhoami = await kubectl.withToken(plain).run('auth', 'whoami');
   assert.deepEqual(rows(plainWhoami.stdout).slice(1), [['Username', 'eve'], ['Groups', '[system:authenticated]']]);
 });

@@ -5,40 +5,16 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import YAML from 'yaml';
 import { startTestWarden, type TestWarden } from '../support/warden.ts';
+import { kubectlFor, kubectlSkip as skip, type Kubectl } from '../support/kubectl.ts';
 
-const run = promisify(execFile);
-const kubectlPath = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
-const skip = kubectlPath ? false : 'kubectl is not installed on this machine';
 const ns = 'pb-kubectl';
 
 let w: TestWarden;
-let dir: string;
-
-interface Run { stdout: string; stderr: string; code: number }
-
-/** kubectl as the admin, or with `token` in its place. */
-async function kubectlWith(token: string, ...args: string[]): Promise<Run> {
-  const base = [`--server=${w.warden.tlsUrl}`, '--insecure-skip-tls-verify', `--token=${token}`, '--request-timeout=20s'];
-  try {
-    const { stdout, stderr } = await run(kubectlPath!, [...base, ...args], { env: { ...process.env, KUBECONFIG: '/dev/null', HOME: dir } });
-    return { stdout, stderr, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
-
-const kubectl = (...args: string[]) => kubectlWith(w.adminToken, ...args);
+let kubectl: Kubectl;
 
 async function created(args: string[], output: RegExp): Promise<void> {
-  const r = await kubectl('create', ...args);
+  const r = await kubectl.run('create', ...args);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, output);
 }
@@ -47,8 +23,8 @@ const stored = async (p: string) => (await w.http.get(p).set('Authorization', w.
 
 before(async () => {
   if (skip) return;
-  dir = mkdtempSync(path.join(os.tmpdir(), 'warden-kubectl-protobuf-'));
   w = await startTestWarden({ listen: true, env: { PORT: '0', WARDEN_TLS_PORT: '0', HOST: '127.0.0.1' } });
+  kubectl = kubectlFor(w, { prefix: 'warden-kubectl-protobuf-' });
 });
 after(async () => { await w?.close(); });
 
@@ -81,33 +57,32 @@ test('kubectl create role, rolebinding, clusterrole and clusterrolebinding store
 test('kubectl create role names resources discovery lists, stored or not, and refuses unknown ones', { skip }, async () => {
   await created(['role', 'sa-getter', '--verb=get', '--resource=serviceaccounts', '-n', ns], /sa-getter created/);
   await created(['role', 'pods-by-generator', '--verb=get', '--resource=pods', '-n', ns], /pods-by-generator created/);
-  const unknown = await kubectl('create', 'role', 'gizmos-by-generator', '--verb=get', '--resource=gizmos', '-n', ns);
+  const unknown = await kubectl.run('create', 'role', 'gizmos-by-generator', '--verb=get', '--resource=gizmos', '-n', ns);
   assert.notEqual(unknown.code, 0);
   assert.match(unknown.stderr, /the server doesn't have a resource type "gizmos"/);
 });
 
 test('kubectl auth can-i answers yes and no, for the user and through its groups', { skip }, async () => {
   const podReader = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'pod-reader', namespace: ns }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] };
-  const file = path.join(dir, 'pod-reader.yaml');
-  writeFileSync(file, YAML.stringify(podReader));
-  assert.equal((await kubectl('create', '-f', file)).code, 0);
+  const file = kubectl.file('pod-reader.yaml', podReader);
+  assert.equal((await kubectl.run('create', '-f', file)).code, 0);
   await created(['rolebinding', 'pod-readers', '--role=pod-reader', '--user=alice', '-n', ns], /pod-readers created/);
 
-  const yes = await kubectl('auth', 'can-i', 'get', 'pods', '-n', ns, '--as', 'alice');
+  const yes = await kubectl.run('auth', 'can-i', 'get', 'pods', '-n', ns, '--as', 'alice');
   assert.equal(yes.code, 0, yes.stderr);
   assert.equal(yes.stdout.trim(), 'yes');
-  const no = await kubectl('auth', 'can-i', 'get', 'pods', '-n', ns, '--as', 'bob');
+  const no = await kubectl.run('auth', 'can-i', 'get', 'pods', '-n', ns, '--as', 'bob');
   assert.equal(no.code, 1);
   assert.match(no.stdout, /^no/);
-  const viaGroup = await kubectl('auth', 'can-i', 'list', 'serviceaccounts', '-n', ns, '--as', 'bob', '--as-group', 'devs');
+  const viaGroup = await kubectl.run('auth', 'can-i', 'list', 'serviceaccounts', '-n', ns, '--as', 'bob', '--as-group', 'devs');
   assert.equal(viaGroup.stdout.trim(), 'yes', viaGroup.stderr);
-  const notDelete = await kubectl('auth', 'can-i', 'delete', 'serviceaccounts', '-n', ns, '--as', 'alice');
+  const notDelete = await kubectl.run('auth', 'can-i', 'delete', 'serviceaccounts', '-n', ns, '--as', 'alice');
   assert.equal(notDelete.code, 1);
   assert.match(notDelete.stdout, /^no - RBAC: denied "delete" on resource "serviceaccounts"/);
 });
 
 test('kubectl auth can-i --list shows what the impersonated user may do in the namespace', { skip }, async () => {
-  const r = await kubectl('auth', 'can-i', '--list', '-n', ns, '--as', 'alice');
+  const r = await kubectl.run('auth', 'can-i', '--list', '-n', ns, '--as', 'alice');
   assert.equal(r.code, 0, r.stderr);
   const rows = r.stdout.split('\n').map((l) => l.trim().split(/\s{2,}/));
   assert.ok(rows.some((c) => c[0] === 'serviceaccounts' && c.at(-1) === '[get list]'), r.stdout);
@@ -116,16 +91,16 @@ test('kubectl auth can-i --list shows what the impersonated user may do in the n
 });
 
 test('kubectl create token issues a token that works as a bearer token', { skip }, async () => {
-  const r = await kubectl('create', 'token', 'deployer', '-n', ns, '--duration=10m');
+  const r = await kubectl.run('create', 'token', 'deployer', '-n', ns, '--duration=10m');
   assert.equal(r.code, 0, r.stderr);
   const token = r.stdout.trim();
   assert.ok(token.length > 20, token);
-  const namespaces = await kubectlWith(token, 'get', 'namespaces', '-o', 'name');
+  const namespaces = await kubectl.withToken(token).run('get', 'namespaces', '-o', 'name');
   assert.equal(namespaces.code, 0, namespaces.stderr);
   assert.match(namespaces.stdout, /namespace\/pb-kubectl/);
-  const denied = await kubectlWith(token, 'get', 'serviceaccounts', '-n', ns);
+  const denied = await kubectl.withToken(token).run('get', 'serviceaccounts', '-n', ns);
   assert.notEqual(denied.code, 0);
   assert.match(denied.stderr, /system:serviceaccount:pb-kubectl:deployer/);
-  const who = await kubectlWith(token, 'auth', 'can-i', 'list', 'namespaces');
+  const who = await kubectl.withToken(token).run('auth', 'can-i', 'list', 'namespaces');
   assert.equal(who.stdout.trim(), 'yes', who.stderr);
 });
