@@ -34,6 +34,8 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10
 
 before(async () => {
   w = await startTestWarden({ env: { WARDEN_MAX_STALENESS: `${maxStalenessMs}ms`, WARDEN_POLL_INTERVAL_MS: '200' } });
+  // A busy machine may let the first confirmation come late: set up once the replica says it is ready.
+  await until('the replica is ready', async () => (await w.http.get('/readyz')).status === 200);
   admin = api(w);
   aliceToken = await userWithToken(admin, 'alice');
   ok(await admin.post('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', clusterRoleBinding('alice-admin', roleRef('ClusterRole', 'cluster-admin'), [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'alice' }])), 201);
