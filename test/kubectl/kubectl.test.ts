@@ -55,6 +55,21 @@ test('kubectl get lists by name and prints objects as YAML', { skip }, async () 
   assert.match(one.metadata.resourceVersion, /^\d+$/);
 });
 
+test('kubectl get clusterrole admin -o yaml shows the rules the aggregation controller writes', { skip }, async () => {
+  const rulesOf = async (name: string) => (YAML.parse(await kubectl.stdout('get', 'clusterrole', name, '-o', 'yaml')) as { rules: object[] }).rules;
+  const admin = await rulesOf('admin');
+  // admin selects edit and system:aggregate-to-admin; the controller takes them by name, each rule once.
+  const expected: object[] = [];
+  const seen = new Set<string>();
+  for (const rule of [...await rulesOf('edit'), ...await rulesOf('system:aggregate-to-admin')]) {
+    if (!seen.has(JSON.stringify(rule))) { seen.add(JSON.stringify(rule)); expected.push(rule); }
+  }
+  assert.ok(admin.length > 0);
+  assert.deepEqual(admin, expected);
+  assert.ok(admin.some((r) => (r as { resources?: string[] }).resources?.includes('rolebindings')), 'system:aggregate-to-admin\'s rules');
+  assert.ok(admin.some((r) => (r as { resources?: string[] }).resources?.includes('deployments')), 'edit\'s rules');
+});
+
 test('kubectl refuses an invalid object with the server\'s field error', { skip }, async () => {
   const bad = { ...role(['get']), metadata: { name: 'Bad_Name', namespace: 'payments' }, rules: [{ apiGroups: [''], resources: ['pods'] }] };
   const r = await kubectl.run('create', '-f', kubectl.file('bad.yaml', [bad]));
