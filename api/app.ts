@@ -81,7 +81,9 @@ export function createApp(deps: AppDeps, extra: RouteDef[] = []) {
     begin(req, res);
     next();
   });
-  const table = routes(deps, extra);
+  // One discovery index for the discovery routes and the answer to resources Warden does not store.
+  const index = discoveryIndexSource(deps.discovery ?? [], registrationsOf(deps.snapshots));
+  const table = routes(deps, extra, index);
   for (const r of table.filter((x) => x.public)) app[r.method](expressPath(r.path), r.handler as express.RequestHandler);
 
   app.use(authnMiddleware(deps));
@@ -96,7 +98,7 @@ export function createApp(deps: AppDeps, extra: RouteDef[] = []) {
   // A path Warden serves, asked with a method it does not take, is 405; a resource Warden decides on
   // but does not store, its own Status (api/unserved-resources.ts); anything else 404.
   const served = table.map((r) => templatePattern(r.path, true).pattern);
-  const unserved = refuseUnserved(discoveryIndexSource(deps.discovery ?? [], registrationsOf(deps.snapshots)), deps.discovery ?? []);
+  const unserved = refuseUnserved(index, deps.discovery ?? []);
   app.use((req: Request, res: Response) => {
     if (served.some((re) => re.test(req.path))) throw methodNotAllowed();
     unserved(req, res);

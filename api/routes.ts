@@ -66,8 +66,8 @@ export function kindRoutes(deps: AppDeps): RouteDef[] {
   return out;
 }
 
-export function routes(deps: AppDeps, extra: RouteDef[] = []): RouteDef[] {
-  const index = discoveryIndexSource(deps.discovery ?? [], registrationsOf(deps.snapshots));
+/** The route table; `index` is the discovery index in force, shared with whoever else answers from it (api/app.ts). */
+export function routes(deps: AppDeps, extra: RouteDef[] = [], index = discoveryIndexSource(deps.discovery ?? [], registrationsOf(deps.snapshots))): RouteDef[] {
   const { coreVersions, coreResources, apiGroups, apiGroup, groupResources } = discoveryHandlers(index);
   return [
     { method: 'get', path: '/livez', handler: livez, public: true },
