@@ -76,9 +76,12 @@ const printedFigures: Record<string, Printed[]> = {
       { group: 3, name: 'machine stalls: share of first asks a gap takes past 100 µs (estimate)', unit: '%' }] },
   ],
   'quota-engine': [
-    { pattern: /checkQuotaRequest [^:]*: \d+ requests, p50 ([\d.]+) µs, p99 ([\d.]+) µs/, figures: [
+    { pattern: /checkQuotaRequest \(pod, 5 quotas \+ tenant\): \d+ requests, p50 ([\d.]+) µs, p99 ([\d.]+) µs/, figures: [
       { group: 1, name: 'quota check p50', unit: 'µs' },
       { group: 2, name: 'quota check p99', unit: 'µs' }] },
+    { pattern: /checkQuotaRequest [^:]*no quantity memo\): \d+ requests, p50 ([\d.]+) µs, p99 ([\d.]+) µs/, figures: [
+      { group: 1, name: 'quota check p50, no quantity memo', unit: 'µs' },
+      { group: 2, name: 'quota check p99, no quantity memo', unit: 'µs' }] },
   ],
   'quota-admission': [
     { pattern: /steady \d+ s: offered (\d+)\/s, .*?throughput (\d+)\/s; latency p50 ([\d.]+) ms, p90 [\d.]+ ms, p99 ([\d.]+) ms/, figures: [

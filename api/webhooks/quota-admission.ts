@@ -22,7 +22,7 @@
 import type { KubeObject } from '../../engine/meta.ts';
 import { aggregateMessage, errorBody } from '../../engine/validation/field-error.ts';
 import {
-  checkQuotaRequest, releaseCharges, type ExtraLimit, type QuotaCharge, type QuotaDecision, type QuotaRequest,
+  checkQuotaRequest, releaseCharges, QuantityParser, type ExtraLimit, type QuotaCharge, type QuotaDecision, type QuotaRequest,
 } from '../../engine/quota/index.ts';
 import type { TenantUsage, UsageUpdate } from '../../prisma/store/quota.ts';
 import { tenantOf } from '../../engine/tenancy/types.ts';
@@ -45,6 +45,13 @@ export interface QuotaVerdict extends AdmissionVerdict {
 }
 
 const allowed: QuotaVerdict = { allowed: true };
+
+/**
+ * Quantities met in quotas and objects, parsed once: quota checks read every
+ * quota of the namespace afresh in their transaction, and the same few
+ * strings (`500m`, `1Gi`) recur in nearly every request.
+ */
+const quantities = new QuantityParser();
 
 /** The tenant's quota as a limit checked beside the namespace's quotas. */
 function tenantLimits(tenant: TenantUsage | undefined, extra: readonly ExtraLimit[]): ExtraLimit[] {
@@ -106,7 +113,7 @@ export async function admitQuota(deps: AppDeps, ctx: RequestContext, request: Ad
   const tenant = tenantOf(deps.snapshots.current.namespaces.get(namespace));
   const now = Date.now();
   const decide = (quotas: KubeObject[], t?: TenantUsage) => {
-    const d = checkQuotaRequest(question, quotas, { now, extraLimits: tenantLimits(t, options.extraLimits ?? []) });
+    const d = checkQuotaRequest(question, quotas, { now, quantities, extraLimits: tenantLimits(t, options.extraLimits ?? []) });
     return { updates: d.allowed ? namespaceUpdates(d.charges) : [], tenantUsed: d.allowed ? tenantUsed(d.charges, t) : undefined, value: d };
   };
   if (request.dryRun) {
@@ -121,7 +128,7 @@ async function release(deps: AppDeps, ctx: RequestContext, request: AdmissionReq
   const resource = { group: request.resource.group, resource: request.resource.resource };
   const tenant = tenantOf(deps.snapshots.current.namespaces.get(request.namespace));
   const out = await deps.store.chargeQuotas(request.namespace, actorOf(ctx), (quotas, t) => {
-    const r = releaseCharges(request.oldObject, resource, quotas, { namespace: request.namespace, extraLimits: tenantLimits(t, options.extraLimits ?? []) });
+    const r = releaseCharges(request.oldObject, resource, quotas, { namespace: request.namespace, quantities, extraLimits: tenantLimits(t, options.extraLimits ?? []) });
     return { updates: namespaceUpdates(r.charges), tenantUsed: tenantUsed(r.charges, t), value: r };
   }, tenant);
   if (out.value.errors.length) {

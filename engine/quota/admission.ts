@@ -97,12 +97,13 @@ function check(request: QuotaRequest, quotas: readonly unknown[], options: Quota
   const evaluator = evaluatorFor(gr);
   if (!evaluator.handles(op, sub)) return allow();
 
-  const read = readLimits(Array.isArray(quotas) ? quotas : [], options?.extraLimits ?? [], request.namespace);
+  const readQuantity = options?.quantities?.parseJSON;
+  const read = readLimits(Array.isArray(quotas) ? quotas : [], options?.extraLimits ?? [], request.namespace, readQuantity);
   if (!read.ok) return deny(request, read.reason);
   const limits = read.limits;
   if (limits.length === 0) return allow();
 
-  const input = evaluator.read(request.object, '', op);
+  const input = evaluator.read(request.object, '', op, readQuantity);
   if (!input.item) return invalidObject(request, input.errors);
   const item = input.item;
 
@@ -134,7 +135,7 @@ function check(request: QuotaRequest, quotas: readonly unknown[], options: Quota
     if (request.oldObject === undefined || request.oldObject === null) {
       return deny(request, 'unable to get previous usage since prior version of object was not found');
     }
-    const old = evaluator.read(request.oldObject, 'oldObject');
+    const old = evaluator.read(request.oldObject, 'oldObject', undefined, readQuantity);
     if (!old.item) return invalidObject(request, old.errors);
     if (old.item.meta.resourceVersion !== '') {
       const delta = subtractNonNegative(inputUsage, old.item.usage(usageOptions));

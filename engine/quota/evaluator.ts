@@ -6,7 +6,7 @@
  * generic.Matches.
  */
 import type { FieldError } from '../validation/field-error.ts';
-import type { ObjectReader, JSONObject } from './object-reader.ts';
+import type { ObjectReader, JSONObject, ReadQuantity } from './object-reader.ts';
 import type { ScopeSelectorRequirement } from './quota-object.ts';
 import type { ResourceList } from './resource-list.ts';
 import type { ScopeMatch } from './scopes.ts';
@@ -69,9 +69,10 @@ export interface Evaluator {
    * decide what it is charged (required fields a decoded null leaves empty),
    * as for an object about to be stored by that operation: kube-apiserver
    * validates before its validating admission runs, so such an object never
-   * reaches admission there and must not be charged here.
+   * reaches admission there and must not be charged here. `readQuantity`
+   * reads its quantities (a QuantityParser's memo, when the caller keeps one).
    */
-  read(raw: unknown, path: string, validate?: Operation): ReadResult;
+  read(raw: unknown, path: string, validate?: Operation, readQuantity?: ReadQuantity): ReadResult;
 }
 
 /** Reads metadata fields every evaluator needs. */

@@ -7,7 +7,7 @@ export {
   parseQuantity, parseQuantityJSON, formatQuantity, compareQuantities, addQuantities, subtractQuantities,
   negateQuantity, newQuantity, milliValue, quantityValue, isZero, sign, isInteger, roundUpToInteger, exactDecimal,
   errFormatWrong, errNumeric, errSuffix, errTooLong, errTooLarge, maxQuantityLength, maxIntegerDigits,
-  type Quantity, type QuantityFormat, type ParseQuantityResult,
+  QuantityParser, type Quantity, type QuantityFormat, type ParseQuantityResult,
 } from './quantity.ts';
 export type { ResourceListJSON } from './resource-list.ts';
 export {

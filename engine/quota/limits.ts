@@ -6,7 +6,7 @@
  * differ.
  */
 import { aggregateMessage, type FieldError } from '../validation/field-error.ts';
-import { ObjectReader } from './object-reader.ts';
+import { ObjectReader, type ReadQuantity } from './object-reader.ts';
 import { parseResourceQuota, type ScopeSelectorRequirement } from './quota-object.ts';
 import type { ResourceList } from './resource-list.ts';
 import type { ExtraLimit } from './types.ts';
@@ -26,10 +26,12 @@ export type LimitsResult = { ok: true; limits: Limit[] } | { ok: false; reason: 
  * and the extra limits. An unreadable one fails the whole read: admission
  * must not guess at a limit it cannot read.
  */
-export function readLimits(quotas: readonly unknown[], extra: readonly ExtraLimit[], namespace: string): LimitsResult {
+export function readLimits(
+  quotas: readonly unknown[], extra: readonly ExtraLimit[], namespace: string, readQuantity?: ReadQuantity,
+): LimitsResult {
   const limits: Limit[] = [];
   for (const raw of quotas) {
-    const parsed = parseResourceQuota(raw);
+    const parsed = parseResourceQuota(raw, readQuantity);
     if (!parsed.ok) {
       return { ok: false, reason: `unreadable quota: ${parsed.name || '<unnamed>'}: ${aggregateMessage(parsed.errors)}`, errors: parsed.errors };
     }
@@ -38,7 +40,7 @@ export function readLimits(quotas: readonly unknown[], extra: readonly ExtraLimi
     limits.push({ name: q.name, scope: 'namespace', hard: q.hard, used: q.used, selectors: q.selectors });
   }
   for (const e of extra) {
-    const r = new ObjectReader();
+    const r = new ObjectReader(readQuantity);
     const hard = r.resourceList(e?.hard, 'hard') ?? new Map();
     const used = r.resourceList(e?.used, 'used') ?? new Map();
     const name = typeof e?.name === 'string' ? e.name : '';

@@ -10,7 +10,7 @@
  */
 import type { FieldError } from '../validation/field-error.ts';
 import { child, invalid, key } from '../validation/field-error.ts';
-import { parseQuantityJSON, type Quantity } from './quantity.ts';
+import { parseQuantityJSON, type ParseQuantityResult, type Quantity } from './quantity.ts';
 import type { ResourceList } from './resource-list.ts';
 
 export type JSONObject = Record<string, unknown>;
@@ -26,8 +26,13 @@ export function isObject(v: unknown): v is JSONObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** How a reader turns a JSON quantity into a value: parseQuantityJSON, or a QuantityParser's memo of it. */
+export type ReadQuantity = (raw: unknown) => ParseQuantityResult;
+
 export class ObjectReader {
   readonly errors: FieldError[] = [];
+
+  constructor(private readonly readQuantity: ReadQuantity = parseQuantityJSON) {}
 
   object(v: unknown, path: string): JSONObject | undefined {
     if (v === undefined || v === null) return undefined;
@@ -95,7 +100,7 @@ export class ObjectReader {
 
   quantity(v: unknown, path: string): Quantity | undefined {
     if (v === undefined || v === null) return undefined;
-    const r = parseQuantityJSON(v);
+    const r = this.readQuantity(v);
     if (r.ok) return r.quantity;
     this.errors.push(invalid(path, typeof v === 'string' || typeof v === 'number' ? v : describe(v), r.error));
     return undefined;

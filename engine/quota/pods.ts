@@ -13,7 +13,7 @@
  */
 import type { Labels } from '../meta.ts';
 import { forbidden, required, type FieldError } from '../validation/field-error.ts';
-import { ObjectReader, type JSONObject } from './object-reader.ts';
+import { ObjectReader, type JSONObject, type ReadQuantity } from './object-reader.ts';
 import { podLimits, podRequests, computeUsage, type PodContainer, type PodContainerStatus, type PodResourcesView } from './pod-resources.ts';
 import { compareQuantities, newQuantity, type Quantity } from './quantity.ts';
 import { addLists, sortNames, type ResourceList } from './resource-list.ts';
@@ -146,8 +146,8 @@ function validatePod(
   return errs;
 }
 
-function readPod(raw: unknown, path: string, validate?: Operation): { pod: Pod; r: ObjectReader } {
-  const r = new ObjectReader();
+function readPod(raw: unknown, path: string, validate?: Operation, readQuantity?: ReadQuantity): { pod: Pod; r: ObjectReader } {
+  const r = new ObjectReader(readQuantity);
   const obj = r.object(raw, path || 'object');
   const sp = path ? `${path}.spec` : 'spec';
   const stp = path ? `${path}.status` : 'status';
@@ -274,8 +274,8 @@ export const podEvaluator: Evaluator = {
     }
     return out;
   },
-  read(raw, path, validate): ReadResult {
-    const { pod, r } = readPod(raw, path, validate);
+  read(raw, path, validate, readQuantity): ReadResult {
+    const { pod, r } = readPod(raw, path, validate, readQuantity);
     return readResult(r, podItem(pod));
   },
 };

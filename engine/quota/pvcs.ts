@@ -33,8 +33,8 @@ export const pvcEvaluator: Evaluator = {
       pvcResources.includes(n) ||
       pvcResources.some((res) => n.endsWith(storageClassSuffix + res)));
   },
-  read(raw, path, validate): ReadResult {
-    const r = new ObjectReader();
+  read(raw, path, validate, readQuantity): ReadResult {
+    const r = new ObjectReader(readQuantity);
     const obj = r.object(raw, path || 'object');
     const sp = path ? `${path}.spec` : 'spec';
     const stp = path ? `${path}.status` : 'status';

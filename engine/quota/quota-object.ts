@@ -5,7 +5,7 @@
  * requirement, then `spec.scopeSelector.matchExpressions`).
  */
 import type { FieldError } from '../validation/field-error.ts';
-import { ObjectReader } from './object-reader.ts';
+import { ObjectReader, type ReadQuantity } from './object-reader.ts';
 import type { ResourceList } from './resource-list.ts';
 
 export interface ScopeSelectorRequirement {
@@ -28,8 +28,8 @@ export interface ParsedQuota {
 export type ParsedQuotaResult = { ok: true; quota: ParsedQuota } | { ok: false; name: string; errors: FieldError[] };
 
 /** Reads a ResourceQuota; any unreadable field makes the whole quota unreadable. */
-export function parseResourceQuota(raw: unknown): ParsedQuotaResult {
-  const r = new ObjectReader();
+export function parseResourceQuota(raw: unknown, readQuantity?: ReadQuantity): ParsedQuotaResult {
+  const r = new ObjectReader(readQuantity);
   const obj = r.object(raw, 'quota');
   const metadata = r.field(obj, 'metadata', '', r.object);
   const name = r.field(metadata, 'name', 'metadata', r.string) ?? '';

@@ -10,7 +10,7 @@
 import type { FieldError } from '../validation/field-error.ts';
 import { quotaMatches, type GroupResource } from './evaluator.ts';
 import { readLimits } from './limits.ts';
-import { compareQuantities, isZero, newQuantity, subtractQuantities } from './quantity.ts';
+import { compareQuantities, isZero, newQuantity, subtractQuantities, type QuantityParser } from './quantity.ts';
 import { listsEqual, mask, removeZeros, toJSON, type ResourceList } from './resource-list.ts';
 import { evaluatorFor, isIgnoredResource } from './registry.ts';
 import type { ExtraLimit, QuotaCharge } from './types.ts';
@@ -19,6 +19,8 @@ export interface ReleaseOptions {
   /** The object's namespace when its metadata lacks one. */
   namespace?: string;
   extraLimits?: readonly ExtraLimit[];
+  /** Reads quantities through the caller's memo; without it each is parsed afresh. */
+  quantities?: QuantityParser;
 }
 
 export interface ReleaseResult {
@@ -55,12 +57,13 @@ export function releaseCharges(
     const gr = { group: resource?.group ?? '', resource: resource?.resource ?? '' };
     if (isIgnoredResource(gr)) return { charges: [], errors: [] };
     const evaluator = evaluatorFor(gr);
-    const read = evaluator.read(object, '');
+    const readQuantity = options?.quantities?.parseJSON;
+    const read = evaluator.read(object, '', undefined, readQuantity);
     if (!read.item) return { charges: [], errors: read.errors };
     const item = read.item;
     const namespace = item.meta.namespace || options?.namespace || '';
     if (namespace === '') return { charges: [], errors: [] };
-    const limits = readLimits(Array.isArray(quotas) ? quotas : [], options?.extraLimits ?? [], namespace);
+    const limits = readLimits(Array.isArray(quotas) ? quotas : [], options?.extraLimits ?? [], namespace, readQuantity);
     if (!limits.ok) return { charges: [], errors: limits.errors };
     const usage = removeZeros(item.usage({ asAdmitted: true }));
     const charges: QuotaCharge[] = [];

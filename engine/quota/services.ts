@@ -25,8 +25,8 @@ export const serviceEvaluator: Evaluator = {
   matchingResources(names) {
     return names.filter((n) => serviceResources.has(n));
   },
-  read(raw, path, validate): ReadResult {
-    const r = new ObjectReader();
+  read(raw, path, validate, readQuantity): ReadResult {
+    const r = new ObjectReader(readQuantity);
     const obj = r.object(raw, path || 'object');
     const sp = path ? `${path}.spec` : 'spec';
     const meta = readMeta(r, obj, path);

@@ -3,6 +3,7 @@
  */
 import type { FieldError } from '../validation/field-error.ts';
 import type { Operation } from './evaluator.ts';
+import type { QuantityParser } from './quantity.ts';
 import type { ResourceListJSON } from './resource-list.ts';
 
 export interface GroupVersionKind {
@@ -46,6 +47,8 @@ export interface QuotaCheckOptions {
   /** Epoch milliseconds, for pods past their deletion grace period. */
   now?: number;
   extraLimits?: readonly ExtraLimit[];
+  /** Reads quantities through the caller's memo; without it each is parsed afresh. */
+  quantities?: QuantityParser;
 }
 
 /** The new `status.used` of one quota the request charges. */

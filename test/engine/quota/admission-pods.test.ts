@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkQuotaRequest, type QuotaRequest } from '../../../engine/quota/index.ts';
+import { checkQuotaRequest, QuantityParser, type QuotaRequest } from '../../../engine/quota/index.ts';
 import { container, create, pod, quota, sidecar, stored, update } from './builders.ts';
 
 interface Case {
@@ -14,9 +14,13 @@ interface Case {
   now?: number;
 }
 
+/** One memo for every case, as the API keeps one for every request: decisions must not depend on it. */
+const quantities = new QuantityParser();
+
 function run(cases: Case[]): void {
   for (const c of cases) {
     const d = checkQuotaRequest(c.request, c.quotas, { now: c.now });
+    assert.deepEqual(checkQuotaRequest(c.request, c.quotas, { now: c.now, quantities }), d, `${c.name}: the same with a quantity memo`);
     if (c.denied === undefined) {
       assert.equal(d.allowed, true, `${c.name}: ${d.message}`);
       if (c.used) {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   addQuantities, compareQuantities, exactDecimal, formatQuantity, milliValue, parseQuantity, parseQuantityJSON,
-  quantityValue, subtractQuantities, errFormatWrong, errSuffix, errNumeric, errTooLarge, errTooLong,
+  quantityValue, subtractQuantities, QuantityParser, errFormatWrong, errSuffix, errNumeric, errTooLarge, errTooLong,
   type Quantity, type QuantityFormat,
 } from '../../../engine/quota/index.ts';
 
@@ -132,4 +132,16 @@ test('milli and whole values round away from zero, beyond 2^53 exactly', () => {
   assert.equal(quantityValue(q('100m')), 1n);
   assert.equal(quantityValue(q('-100m')), -1n);
   assert.equal(quantityValue(q('12345678901234567890')), 12345678901234567890n);
+});
+
+test('a QuantityParser answers as parseQuantityJSON, and its memo stays within its bound', () => {
+  const inputs: unknown[] = ['1', ' 1 ', '1 ', '250m', '1.5Gi', '1e3', '1E3', '0.1n', '', ' ', '1Qi', 'abc', '+1', '1.', '1025Ki',
+    '1'.repeat(40), `${'9'.repeat(31)}Ki`, 1, 1.5, -2, null, {}, [], true];
+  const parser = new QuantityParser(8);
+  for (let round = 0; round < 3; round++) {
+    for (const raw of inputs) assert.deepEqual(parser.parseJSON(raw), parseQuantityJSON(raw), `${JSON.stringify(raw)} in round ${round}`);
+  }
+  const memo = (parser as unknown as { memo: Map<string, unknown> }).memo;
+  assert.ok(memo.size <= 8, `memo holds ${memo.size} entries`);
+  assert.ok(!memo.has('1'.repeat(40)), 'inputs over 32 characters are not remembered');
 });
