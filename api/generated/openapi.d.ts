@@ -1146,6 +1146,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/apis/authorization.warden.dev/v1/riskreviews": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Which grants are dangerous or broken, cluster-wide or in one namespace? Paginated with limit and continue */
+        post: operations["createRiskReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/authorization": {
         parameters: {
             query?: {
@@ -2348,6 +2371,41 @@ export interface components {
             };
             status?: {
                 entries?: components["schemas"]["PermissionChange"][];
+            };
+        };
+        RiskFinding: {
+            /** @description Stable between reviews: type, namespace (* when cluster-wide) and what it is about */
+            id?: string;
+            /** @enum {string} */
+            type?: "system-masters" | "cluster-admin" | "escalate" | "bind" | "impersonate" | "read-secrets" | "system-namespace-pods" | "foreign-tenant-subject" | "wildcard-rule" | "missing-role" | "unbound-role";
+            /** @enum {string} */
+            severity?: "critical" | "high" | "medium" | "low";
+            /** @description Where it applies; absent when cluster-wide */
+            namespace?: string;
+            message?: string;
+            subjects?: components["schemas"]["Subject"][];
+            bindings?: components["schemas"]["GrantingBinding"][];
+            roles?: components["schemas"]["ObjectRef"][];
+            rules?: components["schemas"]["PolicyRule"][];
+            /** @description Made of Kubernetes' bootstrap defaults alone (reported only with spec.includeDefaults) */
+            default?: boolean;
+        };
+        /** @description Dangerous or broken grants, in order of severity, each with the subjects, bindings and roles involved. (authorization.warden.dev/v1) */
+        RiskReview: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ObjectMeta"];
+            spec?: {
+                /** @description Review one namespace; absent or empty, the whole cluster */
+                namespace?: string;
+                /** @description Also report Kubernetes' bootstrap defaults, marked default */
+                includeDefaults?: boolean;
+            };
+            status?: {
+                findings?: components["schemas"]["RiskFinding"][];
+                /** @description Some objects were left out because the caller may not list them */
+                incomplete?: boolean;
+                evaluationError?: string;
             };
         };
         /** @description A RoleBinding created in every namespace of the tenant (roleRef must be a ClusterRole). */
@@ -7016,6 +7074,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RBACChangeReview"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    createRiskReview: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+                /** @description page size */
+                limit?: components["parameters"]["limit"];
+                /** @description token from a previous page */
+                continue?: components["parameters"]["continue"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RiskReview"];
+                "application/yaml": components["schemas"]["RiskReview"];
+            };
+        };
+        responses: {
+            /** @description The review with its status; X-Warden-Revision names the revision it was decided at */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskReview"];
                 };
             };
             /** @description Failure */

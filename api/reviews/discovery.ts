@@ -22,6 +22,7 @@ export const reviewsDiscovery: DiscoveryGroup[] = [
     group: 'authorization.warden.dev', version: 'v1', resources: [
       review('rbacchangereviews', 'RBACChangeReview'),
       review('resourceaccessreviews', 'ResourceAccessReview'),
+      review('riskreviews', 'RiskReview'),
       review('subjectaccessreviewbatches', 'SubjectAccessReviewBatch'),
       review('subjectrulesreviews', 'SubjectRulesReview'),
     ],

@@ -43,6 +43,7 @@ const valid: Record<string, Obj> = {
   '/apis/authorization.warden.dev/v1/subjectrulesreviews': { apiVersion: 'authorization.warden.dev/v1', kind: 'SubjectRulesReview', spec: { user: 'alice', namespace: 'lane' } },
   '/apis/authorization.warden.dev/v1/resourceaccessreviews': { apiVersion: 'authorization.warden.dev/v1', kind: 'ResourceAccessReview', spec: { resourceAttributes: attrs } },
   '/apis/authorization.warden.dev/v1/rbacchangereviews': { apiVersion: 'authorization.warden.dev/v1', kind: 'RBACChangeReview', spec: { delete: [{ kind: 'RoleBinding', namespace: 'lane', name: 'none' }] } },
+  '/apis/authorization.warden.dev/v1/riskreviews': { apiVersion: 'authorization.warden.dev/v1', kind: 'RiskReview', spec: { namespace: 'lane' } },
   '/webhooks/authorization': { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: 'alice', resourceAttributes: attrs } },
   '/apis/authentication.k8s.io/v1/selfsubjectreviews': { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
   '/apis/authentication.k8s.io/v1/tokenreviews': { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: 'wdn_unknown' } },

@@ -236,6 +236,8 @@ export const matrix: Row[] = [
     route: 'post /apis/authorization.warden.dev/v1/rbacchangereviews', aim: 'role', own: 403,
     body: (t) => review('RbacChangeReview', { delete: [{ kind: 'Role', namespace: t.ns, name: t.name }] }, 'authorization.warden.dev'),
   },
+  // No default role grants riskreviews; with it, a review of another tenant's namespace is 403 (test/api/risk-review.test.ts).
+  { route: 'post /apis/authorization.warden.dev/v1/riskreviews', aim: 'role', own: 403, body: (t) => review('RiskReview', { namespace: t.ns }, 'authorization.warden.dev') },
   { route: 'post /webhooks/authorization', aim: 'role', own: 403, body: (t) => review('SubjectAccessReview', { user: 'alice', resourceAttributes: attrs(t) }) },
   // A tenant owner may not ask who is behind a token: it could learn other tenants' users that way.
   { route: 'post /apis/authentication.k8s.io/v1/tokenreviews', aim: 'token', own: 403, body: () => review('TokenReview', { token: 'wdn_unknown' }, 'authentication.k8s.io') },
