@@ -19,18 +19,12 @@ import { expressPath, routes, templatePattern, type RouteDef } from './routes.ts
 import { methodNotAllowed, pathNotFound } from './status.ts';
 import { requestValidator } from './request-validation.ts';
 import { createFastLane } from './fast-lane.ts';
+import { parseSize } from './config.ts';
+import { legacyWatchPaths } from './watch/legacy-paths.ts';
 import { discoveryIndexSource, registrationsOf } from './discovery.ts';
 import { refuseUnserved } from './unserved-resources.ts';
 import { outputNegotiation } from './negotiation.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-
-export function parseSize(limit: string): number {
-  const m = /^(\d+)(b|kb|mb)?$/i.exec(limit.trim());
-  if (!m) return 1024 * 1024;
-  const n = Number(m[1]);
-  const unit = (m[2] ?? 'b').toLowerCase();
-  return unit === 'mb' ? n * 1024 * 1024 : unit === 'kb' ? n * 1024 : n;
-}
 
 /** A request's context; its child logger is made on first use, since most requests never log. */
 class Context implements Partial<RequestContext> {
@@ -81,6 +75,7 @@ export function createApp(deps: AppDeps, extra: RouteDef[] = []) {
     begin(req, res);
     next();
   });
+  app.use(legacyWatchPaths);
   // One discovery index for the discovery routes and the answer to resources Warden does not store.
   const index = discoveryIndexSource(deps.discovery ?? [], registrationsOf(deps.snapshots));
   const table = routes(deps, extra, index);

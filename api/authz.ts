@@ -64,7 +64,7 @@ export function reasonFor(deps: AppDeps, reader: Attributes['user'], attrs: Attr
 }
 
 /** For a cluster-scope list the caller may not make whole: the part it may see, if any. */
-function scopeOfList(deps: AppDeps, attrs: Attributes): ListScope | undefined {
+export function scopeOfList(deps: AppDeps, attrs: Attributes): ListScope | undefined {
   if (!attrs.isResourceRequest || attrs.namespace !== '' || (attrs.verb !== 'list' && attrs.verb !== 'watch')) return undefined;
   const k = findKind(attrs.apiGroup, attrs.apiVersion, attrs.resource);
   if (!k) return undefined;

@@ -30,6 +30,11 @@ const schema = z.object({
   WARDEN_DECISION_LOG_QUEUE: positiveInt.default(10_000),
   WARDEN_DECISION_LOG_BATCH: positiveInt.max(1000).default(500),
   WARDEN_DECISION_LOG_FLUSH_MS: positiveInt.default(1000),
+  WARDEN_WATCH_HISTORY: duration('1h or 90s').default('1h'),
+  WARDEN_WATCH_BOOKMARK_INTERVAL: duration('1m or 30s').default('1m'),
+  WARDEN_WATCH_MAX: positiveInt.default(5000),
+  WARDEN_WATCH_MAX_PER_USER: positiveInt.default(100),
+  WARDEN_WATCH_BUFFER: z.string().regex(/^\d+(kb|mb|b)?$/i, 'must be a size like 1mb, 512kb or 1048576').default('4mb'),
 });
 
 export interface Config {
@@ -72,6 +77,15 @@ export interface Config {
   decisionLogBatch: number;
   /** How often the decision log writes what waits. */
   decisionLogFlushMs: number;
+  /** How far back a watch may resume from a resourceVersion (older ones get 410 Expired). */
+  watchHistoryMs: number;
+  /** How often a watch that allows bookmarks gets one. */
+  watchBookmarkIntervalMs: number;
+  /** Most watches open on this replica, and per user. */
+  watchMax: number;
+  watchMaxPerUser: number;
+  /** Bytes written to a watch and not yet sent before it is ended as too slow. */
+  watchBufferBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -79,6 +93,15 @@ export class ConfigError extends Error {}
 const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** `7d`, `24h`, `30m`, `90s`, `500ms` in milliseconds (the format is checked by the schema). */
+/** A size as WARDEN_BODY_LIMIT and WARDEN_WATCH_BUFFER take it (`1mb`, `512kb`, `1048576`), in bytes. */
+export function parseSize(limit: string): number {
+  const m = /^(\d+)(b|kb|mb)?$/i.exec(limit.trim());
+  if (!m) return 1024 * 1024;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 'b').toLowerCase();
+  return unit === 'mb' ? n * 1024 * 1024 : unit === 'kb' ? n * 1024 : n;
+}
+
 export function durationMs(text: string): number {
   const m = /^(\d+)(ms|s|m|h|d)$/.exec(text)!;
   return Number(m[1]) * unitMs[m[2]];
@@ -122,5 +145,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     decisionLogQueue: e.WARDEN_DECISION_LOG_QUEUE,
     decisionLogBatch: e.WARDEN_DECISION_LOG_BATCH,
     decisionLogFlushMs: e.WARDEN_DECISION_LOG_FLUSH_MS,
+    watchHistoryMs: durationMs(e.WARDEN_WATCH_HISTORY),
+    watchBookmarkIntervalMs: durationMs(e.WARDEN_WATCH_BOOKMARK_INTERVAL),
+    watchMax: e.WARDEN_WATCH_MAX,
+    watchMaxPerUser: e.WARDEN_WATCH_MAX_PER_USER,
+    watchBufferBytes: parseSize(e.WARDEN_WATCH_BUFFER),
   });
 }

@@ -18,6 +18,7 @@ import type { WritePolicy } from './composition.ts';
 import type { AdmissionStep } from './webhooks/admission.ts';
 import type { DiscoveryGroup } from './discovery.ts';
 import type { OutputMedia } from './negotiation.ts';
+import type { WatchHub } from './watch/hub.ts';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -38,6 +39,8 @@ export interface AppDeps {
   admission: AdmissionStep[];
   /** Discovery entries of resources that are not stored kinds. */
   discovery: DiscoveryGroup[];
+  /** The open watches of this replica. */
+  watches: WatchHub;
   /** Set once SIGTERM came: /readyz answers 503 and every answer closes its connection. */
   draining: { since?: number };
 }

@@ -25,6 +25,7 @@ import type { AppDeps } from './context.ts';
 import { ServerMetrics } from './metrics.ts';
 import { admissionSteps, discoveryGroups, writePolicy } from './composition.ts';
 import { answerClientErrors, maxHeaderBytes } from './client-errors.ts';
+import { WatchHub } from './watch/hub.ts';
 import { namespaceOwnerRole } from '../engine/tenancy/managed.ts';
 import type { KubeObject } from '../engine/meta.ts';
 
@@ -93,8 +94,13 @@ export async function startWarden(config: Readonly<Config>, opts: WardenOptions 
       () => snapshots.health().ready && draining.since === undefined,
       () => (snapshots.loaded ? snapshots.peekRbacMemo() : undefined),
     );
+    const watches = new WatchHub(db.store, snapshots, {
+      max: config.watchMax, maxPerUser: config.watchMaxPerUser, historyMs: config.watchHistoryMs,
+      bookmarkIntervalMs: config.watchBookmarkIntervalMs, bufferBytes: config.watchBufferBytes,
+    }, metrics.registry, (err) => log.warn({ err }, 'watch: reading the change history failed; retrying'));
+    await watches.start();
     const deps: AppDeps = {
-      config, db, store: db.store, snapshots, log, authorizer: createAuthorizer(snapshots), metrics, draining,
+      config, db, store: db.store, snapshots, log, authorizer: createAuthorizer(snapshots), metrics, draining, watches,
       writes: writePolicy(), admission: admissionSteps(), discovery: discoveryGroups(),
       adminTokenHash: config.adminToken ? hashToken(config.adminToken) : undefined,
       decisions: decisionLogFor(config, db.store, log, metrics.registry),
@@ -112,6 +118,8 @@ export async function startWarden(config: Readonly<Config>, opts: WardenOptions 
           log.info({ drainDelayMs }, 'draining: /readyz answers 503 and connections close after each answer');
           await new Promise((r) => setTimeout(r, drainDelayMs));
         }
+        // Watches end cleanly (their clients watch again elsewhere) before the listeners wait for connections to close.
+        watches.stop();
         await Promise.all([warden.server, warden.tlsServer].filter((x) => x !== undefined).map(async (server) => {
           const closed = new Promise<void>((resolve) => server.close(() => resolve()));
           server.closeIdleConnections();

@@ -106,6 +106,13 @@ export function retryLater(message: string, retryAfterSeconds = 1): StatusError 
   return err;
 }
 
+/** 429 with `Retry-After`: a limit on open requests (watches) was reached. */
+export function tooManyRequests(message: string, retryAfterSeconds = 1): StatusError {
+  const err = failure(429, 'TooManyRequests', message, { retryAfterSeconds });
+  err.headers['Retry-After'] = String(retryAfterSeconds);
+  return err;
+}
+
 /** The database could not be reached or stopped answering; what failed is in the server log only. */
 export const databaseUnavailable = () =>
   retryLater('the database is unavailable; the request was not carried out, retry later');

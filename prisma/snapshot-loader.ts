@@ -99,6 +99,37 @@ export async function loadFull(prisma: PrismaClient): Promise<SnapshotInput> {
   });
 }
 
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The objects of one kind (in one namespace, or all) and the revision they
+ * are at, read in one repeatable-read transaction: the state a watch starts
+ * from, so that the changes after that revision follow it exactly. Ordered
+ * as lists are (namespace, then name, by code point).
+ */
+export async function loadKindAt(prisma: PrismaClient, kind: StoredKind, namespace?: string): Promise<{ revision: number; objects: KubeObject[] }> {
+  const sql = await sqlOf(prisma);
+  const table = kindTables[kind];
+  return sql.transaction(async (tx) => {
+    await tx.execute('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    const [rev] = await tx.query<{ value: string }>('SELECT value::text AS value FROM policy_revision WHERE id = 1');
+    const columns = (await columnReads(tx, [table.tableName])).get(table.tableName);
+    if (!columns) throw new Error(`table ${table.tableName} not found`);
+    const converted = columns.filter((c) => c.convert);
+    const filtered = table.namespaced && namespace !== undefined;
+    const rows = await tx.query<Row>(
+      `SELECT ${columns.map((c) => c.select).join(', ')} FROM ${quoteIdent(table.tableName)}${filtered ? ' WHERE namespace = $1' : ''}`,
+      ...(filtered ? [namespace] : []),
+    );
+    const objects = rows.map((row) => {
+      for (const c of converted) row[c.field] = c.convert!(row[c.field]);
+      return toObject(table, row);
+    });
+    objects.sort((x, y) => byCodePoint(x.metadata.namespace ?? '', y.metadata.namespace ?? '') || byCodePoint(x.metadata.name!, y.metadata.name!));
+    return { revision: Number(rev.value), objects };
+  });
+}
+
 export interface ChangeBatch {
   /** The newest revision the batch reaches (== `since` when there is nothing new). */
   revision: number;

@@ -57,6 +57,7 @@ export class SnapshotSource {
   readonly #now: () => number;
 
   #unsubscribe: () => void;
+  #advanced = new Set<(revision: number) => void>();
 
   constructor(
     private readonly store: Store,
@@ -82,6 +83,7 @@ export class SnapshotSource {
         const next = applyChanges(base, c.revision, c.changes);
         this.#current = next;
         for (const w of [...this.#waiters]) if (next.revision >= w.revision) w.resolve(true);
+        this.#announce(next.revision);
         return;
       } catch (err) {
         this.onError(err);
@@ -206,6 +208,26 @@ export class SnapshotSource {
     });
   }
 
+  /**
+   * Calls `listener` with the revision each time the snapshot moves to a
+   * newer one (every change up to it is then committed and readable);
+   * returns a function that stops it.
+   */
+  onAdvance(listener: (revision: number) => void): () => void {
+    this.#advanced.add(listener);
+    return () => this.#advanced.delete(listener);
+  }
+
+  #announce(revision: number): void {
+    for (const l of this.#advanced) {
+      try {
+        l(revision);
+      } catch (err) {
+        this.onError(err);
+      }
+    }
+  }
+
   #confirm(at: number): void {
     if (at > this.#confirmedAt) this.#confirmedAt = at;
   }
@@ -227,10 +249,12 @@ export class SnapshotSource {
         }
         next = batch.contiguous ? applyChanges(base, batch.revision, batch.changes) : buildSnapshot(await this.store.loadSnapshot(), this.options);
       }
+      const advanced = !this.#current || next.revision > this.#current.revision;
       if (!this.#current || next.revision >= this.#current.revision) this.#current = next;
       this.#lastError = undefined;
       this.#confirm(readAt);
       for (const w of [...this.#waiters]) if (next.revision >= w.revision) w.resolve(true);
+      if (advanced) this.#announce(next.revision);
     } catch (err) {
       this.#lastError = { message: err instanceof Error ? err.message : String(err), at: new Date() };
       this.onError(err);

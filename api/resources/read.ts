@@ -6,7 +6,8 @@ import { forbidden, notSupported, type FieldError } from '../../engine/validatio
 import { goQuote } from '../../engine/validation/go-quote.ts';
 import { contextOf, type AppDeps } from '../context.ts';
 import { send } from '../respond.ts';
-import { badRequest, expired, invalid, methodNotAllowed, notFound } from '../status.ts';
+import { badRequest, expired, invalid, notFound } from '../status.ts';
+import { serveWatch, watchTimeoutSeconds } from '../watch/stream.ts';
 import { queryFlag } from '../request-info.ts';
 import { param } from './decode.ts';
 import { apiVersionOf, type ApiKind } from './registry.ts';
@@ -55,9 +56,8 @@ export function validateListOptions(query: Record<string, unknown>): void {
   const resourceVersion = queryValue(query, 'resourceVersion');
   const sendInitialEvents = queryBoolean(query, 'sendInitialEvents');
   if (queryBoolean(query, 'watch')) {
-    if (sendInitialEvents !== undefined) {
-      if (match !== 'NotOlderThan') errs.push(forbidden('resourceVersionMatch', 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan'));
-      errs.push(forbidden('sendInitialEvents', 'sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled'));
+    if (sendInitialEvents !== undefined && match !== 'NotOlderThan') {
+      errs.push(forbidden('resourceVersionMatch', 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan'));
     }
     if (match !== '') {
       if (sendInitialEvents === undefined) errs.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided'));
@@ -188,7 +188,16 @@ export function list(deps: AppDeps, k: ApiKind) {
   return async (req: Request, res: Response) => {
     const query = req.query as Record<string, unknown>;
     const selection = selectionOf(k, query);
-    if (queryBoolean(query, 'watch')) throw methodNotAllowed('watch is not supported; list and poll resourceVersion instead');
+    if (queryBoolean(query, 'watch')) {
+      const resourceVersion = queryValue(query, 'resourceVersion');
+      parseResourceVersion(resourceVersion);
+      return serveWatch(deps, req, res, {
+        kind: k, namespace: k.namespaced ? param(req, 'namespace') : undefined, resourceVersion,
+        selection: { matches: (o) => matchesSelection(o, selection) },
+        sendInitialEvents: queryBoolean(query, 'sendInitialEvents'), allowWatchBookmarks: queryBoolean(query, 'allowWatchBookmarks') === true,
+        timeoutSeconds: watchTimeoutSeconds(query),
+      });
+    }
     const limit = pageLimit(query.limit);
     const token = decodeContinue(query.continue);
     const revision = await deps.store.currentRevision();

@@ -41,13 +41,13 @@ export interface ApiKind extends KindIdentity {
   };
 }
 
-const crud = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update'];
+const crud = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const rbacName: NameValidator = (name) => rbac.validateRbacName(name);
 const same = (o: KubeObject) => o;
 
 export const apiKinds: ApiKind[] = [
   {
-    ...kindIdentities.Namespace, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'], subresources: [],
+    ...kindIdentities.Namespace, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], subresources: [],
     createOnUpdate: false, nameFn: nameIsDNSLabel,
     validate: validateNamespace, validateUpdate: validateNamespaceUpdate, prepare: prepareNamespace,
   },

@@ -8,7 +8,7 @@
 import type { KubeObject } from '../../engine/meta.ts';
 import type { SnapshotInput } from '../../engine/snapshot.ts';
 import type { PrismaClient } from '../generated/client.ts';
-import { listChanges, type ChangeFilter, type StoredChange } from './changes.ts';
+import { changesBetween, lastChangeId, listChanges, watchFloor, type ChangeEvent, type ChangeEventFilter, type ChangeFilter, type StoredChange } from './changes.ts';
 import { insertDecisions, listDecisions, pruneDecisions, type DecisionFilter, type DecisionRow, type StoredDecision } from './decision-log.ts';
 import type { StoredKind } from './kinds.ts';
 import { chargeQuotas } from './quota-charge.ts';
@@ -16,7 +16,7 @@ import { readQuotas, readTenantUsage, type ChargeOutcome, type Decide, type Tena
 import { currentRevision, getObject, listObjects } from './read.ts';
 import { withAggregatedRules } from './aggregation.ts';
 import { onCommitted, writeBatchWith, writeInFlight, type CommittedRevision, type WriteOp, type WriteResult } from './write.ts';
-import { loadChangesSince, loadFull, type ChangeBatch } from '../snapshot-loader.ts';
+import { loadChangesSince, loadFull, loadKindAt, type ChangeBatch } from '../snapshot-loader.ts';
 
 /** Reads a check may make inside a write's transaction, after the revision lock: nothing can change under it. */
 export interface CommitReads {
@@ -53,6 +53,15 @@ export interface Store {
   readTenantUsage(tenant: string | undefined): Promise<TenantUsage | undefined>;
   /** Decides a charge on the quotas as committed and stores it if `decide` says so, never past a hard limit under concurrency. */
   chargeQuotas<T>(namespace: string, actor: string, decide: Decide<T>, tenant?: string): Promise<ChargeOutcome<T>>;
+
+  /** The objects of one kind (in one namespace, or all) and the revision they are at, read together. */
+  listObjectsAt(kind: StoredKind, namespace?: string): Promise<{ revision: number; objects: KubeObject[] }>;
+  /** Changes of revisions in (after, through], in commit order, optionally of one kind and namespace; paged by row id. */
+  changesBetween(after: number, through: number, filter: ChangeEventFilter, limit: number, afterId?: bigint): Promise<ChangeEvent[]>;
+  /** The oldest revision a watch may resume from when changes are kept for `windowMs`. */
+  watchFloor(windowMs: number): Promise<number>;
+  /** The id of the last change row of the revisions up to `revision`. */
+  lastChangeId(revision: number): Promise<bigint>;
 
   listChanges(filter: ChangeFilter, limit: number, beforeId?: bigint): Promise<StoredChange[]>;
   listDecisions(filter: DecisionFilter, limit: number, beforeId?: bigint): Promise<StoredDecision[]>;
@@ -92,6 +101,10 @@ export function prismaStore(prisma: PrismaClient): Store {
     readQuotas: (namespace) => readQuotas(prisma, namespace),
     readTenantUsage: (tenant) => readTenantUsage(prisma, tenant),
     chargeQuotas: (namespace, actor, decide, tenant) => chargeQuotas(prisma, namespace, actor, decide, tenant),
+    listObjectsAt: (kind, namespace) => loadKindAt(prisma, kind, namespace),
+    changesBetween: (after, through, filter, limit, afterId) => changesBetween(prisma, after, through, filter, limit, afterId),
+    watchFloor: (windowMs) => watchFloor(prisma, windowMs),
+    lastChangeId: (revision) => lastChangeId(prisma, revision),
     listChanges: (filter, limit, beforeId) => listChanges(prisma, filter, limit, beforeId),
     listDecisions: (filter, limit, beforeId) => listDecisions(prisma, filter, limit, beforeId),
     insertDecisions: (rows, timeoutMs) => insertDecisions(prisma, rows, timeoutMs),

@@ -69,7 +69,7 @@ describe('built-in resources in the legacy discovery documents', () => {
     assert.deepEqual(r['pods/exec'], { name: 'pods/exec', singularName: '', namespaced: true, kind: 'PodExecOptions', verbs: ['create', 'get'] });
     assert.deepEqual(r['pods/eviction'], { name: 'pods/eviction', singularName: '', namespaced: true, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] });
     assert.equal(r.nodes.namespaced, false);
-    assert.deepEqual(r.namespaces.verbs, ['create', 'delete', 'get', 'list', 'patch', 'update'], 'a stored kind lists the verbs Warden serves');
+    assert.deepEqual(r.namespaces.verbs, ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], 'a stored kind lists the verbs Warden serves');
     assert.equal(r['serviceaccounts/token'].kind, 'TokenRequest');
     assert.deepEqual(r['resourcequotas/status'].verbs, ['get', 'patch', 'update']);
   });

@@ -17,7 +17,7 @@ before(async () => {
 });
 after(async () => { await w?.close(); });
 
-const crud = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update'];
+const crud = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const byName = (list: { name: string }[]) => Object.fromEntries(list.map((r) => [r.name, r]));
 
 test('/api names the core version v1', async () => {
@@ -34,7 +34,7 @@ test('/api/v1 lists namespaces (no deletecollection) and serviceaccounts with th
   const resources = byName(body.resources);
   assert.deepEqual(resources.namespaces, {
     name: 'namespaces', singularName: 'namespace', namespaced: false, kind: 'Namespace',
-    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'], shortNames: ['ns'],
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['ns'],
   });
   assert.deepEqual(resources.serviceaccounts, {
     name: 'serviceaccounts', singularName: 'serviceaccount', namespaced: true, kind: 'ServiceAccount', verbs: crud, shortNames: ['sa'],

@@ -81,8 +81,9 @@ export function send(base: URL, req: RawRequest, opts: SendOptions = {}): Promis
       answer = { status: res.statusCode ?? 0, headers: res.headers, body: '', bytes: 0, ms: 0, streamed: false };
       const isStream = /stream=watch/i.test(String(res.headers['content-type'] ?? ''));
       const cut = setTimeout(() => {
-        res.destroy();
+        // Finished first: closing the stream here makes node report it aborted, which is the client's doing.
         finish({ ...answer!, body: text(), ms: Date.now() - started, streamed: true });
+        res.destroy();
       }, isStream ? 150 : streamMs);
       res.on('data', (c: Buffer) => {
         answer!.bytes += c.length;
