@@ -1829,6 +1829,14 @@ export interface components {
             causes?: components["schemas"]["StatusCause"][];
             retryAfterSeconds?: number;
         };
+        /** @description One line of a watch stream (`?watch=true` on a list path, answered as `application/json;stream=watch`): ADDED, MODIFIED and DELETED carry the object (DELETED its last state at the revision of its deletion), BOOKMARK an object of the kind with only `metadata.resourceVersion` (and the `k8s.io/initial-events-end` annotation ending a WatchList's initial events), ERROR a Status (410 Expired: list again). */
+        WatchEvent: {
+            /** @enum {string} */
+            type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
+            object: {
+                [key: string]: unknown;
+            };
+        };
         /** @description The result of an operation that returns no object, and every error (metav1.Status). */
         Status: {
             kind?: string;

@@ -128,6 +128,8 @@ class StreamWatcher implements HubWatcher {
     this.kind = w.kind.kind;
     this.namespace = w.namespace;
     this.#scope = ctx.listScope;
+    // A client gone before the stream started leaves the hub all the same.
+    res.on('close', () => this.#finish());
   }
 
   /** Decides where to start, starts the stream, sends what precedes the live changes. */
@@ -153,6 +155,7 @@ class StreamWatcher implements HubWatcher {
       }
       this.#from = rv;
     }
+    if (this.#ended) return;
     this.#startStream();
     if (failure) {
       this.#write('ERROR', failure);
@@ -214,7 +217,6 @@ class StreamWatcher implements HubWatcher {
     res.setHeader('Transfer-Encoding', 'chunked');
     res.removeHeader('Content-Length');
     res.flushHeaders();
-    res.on('close', () => this.#finish());
     // As kube-apiserver: 0 or none is its default, a random time between 30 and 60 minutes.
     const ms = this.w.timeoutSeconds ? this.w.timeoutSeconds * 1000 : minRequestTimeoutMs * (1 + Math.random());
     this.#timer = setTimeout(() => this.#finish(), ms).unref();
