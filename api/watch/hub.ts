@@ -82,6 +82,8 @@ export class WatchHub {
   readonly #dropped: Counter;
   readonly #expired: Counter;
   readonly #refused: Counter<'limit'>;
+  /** Event lines by the change's object: gone with the object once no watch holds it. */
+  readonly #lines = new WeakMap<object, Map<string, string>>();
 
   constructor(
     private readonly store: Store,
@@ -151,6 +153,16 @@ export class WatchHub {
     const mine = (this.#perUser.get(w.user) ?? 1) - 1;
     if (mine > 0) this.#perUser.set(w.user, mine);
     else this.#perUser.delete(w.user);
+  }
+
+  /** The event line of `object` as changed at `revision`, made once and shared by every watch that sends it unchanged. */
+  line(object: object, type: string, revision: number, make: () => string): string {
+    let lines = this.#lines.get(object);
+    if (!lines) this.#lines.set(object, (lines = new Map()));
+    const key = `${type} ${revision}`;
+    let line = lines.get(key);
+    if (line === undefined) lines.set(key, (line = make()));
+    return line;
   }
 
   counted(type: string, n = 1): void {

@@ -298,14 +298,17 @@ class StreamWatcher implements HubWatcher {
       if (type === 'DELETED') this.#held.delete(keyOf(o));
       else this.#held.set(keyOf(o), o);
     }
-    let object = o;
-    if (type === 'DELETED') object = { ...o, metadata: { ...o.metadata, resourceVersion: String(revision) } };
     const k = this.w.kind;
-    if (k.decorate) {
+    const withRevision = () => (type === 'DELETED' ? { ...o, metadata: { ...o.metadata, resourceVersion: String(revision) } } : o);
+    if (!k.decorate && !this.ctx.output?.conversion) {
+      // The same line for every watch that shows this change as it is (written once per change, not per watch).
+      this.#writeLine(type, this.deps.watches.line(o, type, revision, () => JSON.stringify({ type, object: withRevision() })));
+    } else {
+      let object = withRevision();
       const snapshot = this.deps.snapshots.held;
-      if (snapshot) object = k.decorate(object, snapshot);
+      if (k.decorate && snapshot) object = k.decorate(object, snapshot);
+      this.#write(type, this.#converted(object));
     }
-    this.#write(type, this.#converted(object));
     if (revision > this.#written) this.#written = revision;
   }
 
@@ -326,8 +329,12 @@ class StreamWatcher implements HubWatcher {
   }
 
   #write(type: EventType, object: unknown): void {
+    this.#writeLine(type, JSON.stringify({ type, object }));
+  }
+
+  #writeLine(type: EventType, line: string): void {
     if (this.#ended) return;
-    this.res.write(`${JSON.stringify({ type, object })}\n`);
+    this.res.write(`${line}\n`);
     this.deps.watches.counted(type);
     if (this.res.writableLength > this.deps.watches.settings.bufferBytes) this.#dropSlow();
   }
