@@ -18,6 +18,7 @@ import { authenticationWebhook, selfSubjectReview, tokenReview } from './reviews
 import { selfSubjectRulesReview, subjectRulesReview } from './reviews/rules-reviews.ts';
 import { rbacChangeReview } from './reviews/what-if.ts';
 import { riskReview } from './reviews/risk-review.ts';
+import { subjectAccessExplanation } from './reviews/access-explanation.ts';
 import { resourceAccessReview } from './reviews/who-can.ts';
 import { create } from './resources/create.ts';
 import { remove, removeCollection } from './resources/delete.ts';
@@ -95,6 +96,7 @@ export function routes(deps: AppDeps, extra: RouteDef[] = [], index = discoveryI
     { method: 'post', path: '/apis/authorization.warden.dev/v1/resourceaccessreviews', handler: resourceAccessReview(deps) },
     { method: 'post', path: '/apis/authorization.warden.dev/v1/rbacchangereviews', handler: rbacChangeReview(deps) },
     { method: 'post', path: '/apis/authorization.warden.dev/v1/riskreviews', handler: riskReview(deps) },
+    { method: 'post', path: '/apis/authorization.warden.dev/v1/subjectaccessexplanations', handler: subjectAccessExplanation(deps) },
     { method: 'post', path: '/webhooks/authorization', handler: authorizationWebhook(deps) },
     { method: 'post', path: '/apis/authentication.k8s.io/v1/selfsubjectreviews', handler: selfSubjectReview(deps) },
     { method: 'post', path: '/apis/authentication.k8s.io/v1/tokenreviews', handler: tokenReview(deps) },

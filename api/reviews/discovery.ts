@@ -23,6 +23,7 @@ export const reviewsDiscovery: DiscoveryGroup[] = [
       review('rbacchangereviews', 'RBACChangeReview'),
       review('resourceaccessreviews', 'ResourceAccessReview'),
       review('riskreviews', 'RiskReview'),
+      review('subjectaccessexplanations', 'SubjectAccessExplanation'),
       review('subjectaccessreviewbatches', 'SubjectAccessReviewBatch'),
       review('subjectrulesreviews', 'SubjectRulesReview'),
     ],

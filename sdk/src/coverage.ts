@@ -101,6 +101,7 @@ export const operationMethods: Record<keyof operations, Coverage> = {
   createResourceAccessReview: 'whoCan',
   createRBACChangeReview: 'whatIf',
   createRiskReview: 'risks',
+  createSubjectAccessExplanation: 'explain',
   authorizationWebhook: { exempt: 'kube-apiserver calls it (authorization webhook)' },
   createSelfSubjectReview: 'whoAmI',
   createTokenReview: 'reviewToken',

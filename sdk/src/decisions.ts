@@ -35,9 +35,16 @@ export interface Decision {
   evaluationError?: string;
 }
 
+/**
+ * A decision with its reasons as data (SubjectAccessExplanation): what
+ * allowed it, or the bindings that applied and what no rule matched.
+ * Bindings the caller may not read are only counted, in `hidden`.
+ */
 export interface Explanation extends Decision {
-  /** For a denial: what the subject may do in that namespace, to see what is missing. */
-  rules?: Schemas['SubjectRulesReviewStatus'];
+  grantedBy?: Schemas['SubjectAccessExplanationStatus']['grantedBy'];
+  considered: NonNullable<Schemas['SubjectAccessExplanationStatus']['considered']>;
+  hidden: number;
+  missing?: string;
 }
 
 export interface WhoCanQuery {
@@ -159,11 +166,17 @@ export class Decisions {
     return out;
   }
 
-  /** The decision with its reason; for a denial, also what the subject may do in that namespace. */
+  /** The decision with its reasons: the binding, role and rule that allow it, or the bindings that applied and what was missing. */
   async explain(attrs: AccessAttributes, opts: CallOptions = {}): Promise<Explanation> {
-    const d: Explanation = await this.can(attrs, opts);
-    if (!d.allowed) d.rules = await this.rules({ user: attrs.user, groups: attrs.groups, uid: attrs.uid, namespace: attrs.namespace ?? '' }, opts);
-    return d;
+    const { data, response } = await unwrap(this.ctx.client.POST('/apis/authorization.warden.dev/v1/subjectaccessexplanations', {
+      body: { apiVersion: 'authorization.warden.dev/v1', kind: 'SubjectAccessExplanation', spec: specOf(attrs) }, signal: opts.signal,
+    }));
+    const s = data.status;
+    const d = decisionOf(s ? { allowed: s.allowed, reason: s.reason, evaluationError: s.evaluationError } : undefined, revisionOf(response));
+    return {
+      ...d, considered: s?.considered ?? [], hidden: s?.hidden ?? 0,
+      ...(s?.grantedBy ? { grantedBy: s.grantedBy } : {}), ...(s?.missing ? { missing: s.missing } : {}),
+    };
   }
 
   /** What may this subject do in this namespace? (SubjectRulesReview) */

@@ -86,7 +86,8 @@ describe('commands', () => {
     assert.match(yes.stdout, /^yes\nRBAC: allowed by RoleBinding "readers\/shop" of Role "pod-reader" to User "alice"\n$/);
     const no = await warden(['can-i', 'delete', 'pods', '-n', 'shop', '--as', 'alice', '--explain'], env);
     assert.equal(no.code, 1);
-    assert.match(no.stdout, /^no\n.+\n\nWhat alice may do in shop:\nResources\s+Non-Resource URLs\s+Resource Names\s+Verbs\n/);
+    assert.match(no.stdout, /^no\n.+\n\nBindings that applied:\n  RoleBinding shop\/readers -> Role pod-reader\n      get,list on pods\n/);
+    assert.match(no.stdout, /\nMissing: a rule allowing "delete" on resource "pods" in API group "" in namespace "shop"\n$/);
     assert.equal((await warden(['can-i', 'delete', 'namespaces'], env)).stdout, 'yes\n', 'without --as: the caller itself');
     assert.equal((await warden(['can-i', 'get', 'pods', '--as', 'nobody', '--as-group', 'system:masters'], env)).code, 0);
     assert.equal((await warden(['can-i', 'get', 'deployments.apps/scale', '-n', 'shop', '--as', 'alice'], env)).stdout, 'no\n');

@@ -147,13 +147,16 @@ describe('decisions', () => {
     answers.forEach((a, i) => assert.equal(a.allowed, i % 2 === 1));
   });
 
-  test('explain gives the allow reason, or the denial with what the subject may do', async () => {
+  test('explain gives what allowed it, or the bindings that applied and what was missing', async () => {
     const yes = await warden.explain({ user: 'alice', verb: 'get', resource: 'pods', namespace: 'shop' });
-    assert.equal(yes.rules, undefined);
+    assert.equal(yes.allowed, true);
+    assert.deepEqual(yes.grantedBy && 'binding' in yes.grantedBy ? [yes.grantedBy.binding, yes.grantedBy.role] : undefined, [{ kind: 'RoleBinding', namespace: 'shop', name: 'readers' }, { kind: 'Role', name: 'pod-reader', namespace: 'shop' }]);
     const no = await warden.explain({ user: 'alice', verb: 'delete', resource: 'pods', namespace: 'shop' });
     assert.equal(no.allowed, false);
     assert.ok(no.reason.length > 0);
-    assert.ok(no.rules?.resourceRules?.some((r) => r.resources?.includes('pods') && r.verbs?.includes('list')));
+    assert.equal(no.considered[0].binding.name, 'readers');
+    assert.ok(no.considered[0].rules?.some((r) => r.resources?.includes('pods') && r.verbs?.includes('list')));
+    assert.match(no.missing ?? '', /"delete" on resource "pods"/);
   });
 
   test('rules and selfRules', async () => {

@@ -238,6 +238,8 @@ export const matrix: Row[] = [
   },
   // No default role grants riskreviews; with it, a review of another tenant's namespace is 403 (test/api/risk-review.test.ts).
   { route: 'post /apis/authorization.warden.dev/v1/riskreviews', aim: 'role', own: 403, body: (t) => review('RiskReview', { namespace: t.ns }, 'authorization.warden.dev') },
+  // Like a SubjectAccessReview: a tenant owner may not ask it (it names bindings).
+  { route: 'post /apis/authorization.warden.dev/v1/subjectaccessexplanations', aim: 'role', own: 403, body: (t) => review('SubjectAccessExplanation', { user: 'alice', resourceAttributes: attrs(t) }, 'authorization.warden.dev') },
   { route: 'post /webhooks/authorization', aim: 'role', own: 403, body: (t) => review('SubjectAccessReview', { user: 'alice', resourceAttributes: attrs(t) }) },
   // A tenant owner may not ask who is behind a token: it could learn other tenants' users that way.
   { route: 'post /apis/authentication.k8s.io/v1/tokenreviews', aim: 'token', own: 403, body: () => review('TokenReview', { token: 'wdn_unknown' }, 'authentication.k8s.io') },

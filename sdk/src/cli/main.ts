@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import YAML from 'yaml';
-import type { AccessAttributes } from '../decisions.js';
+import type { AccessAttributes, Decision, Explanation } from '../decisions.js';
 import type { Warden } from '../client.js';
 import { connect, parseDuration, type ConnectionFlags } from './connect.js';
 import { parseEndpoint, parseTarget, parseVerb } from './attributes.js';
@@ -69,7 +69,7 @@ export async function main(argv: string[], io: Io = processIo(), env: NodeJS.Pro
       await action(async (warden, o) => {
         const namespace = o.namespace;
         const q = { ...target, namespace, name };
-        let d;
+        let d: Decision | Explanation;
         if (o.as || o.asGroup?.length) {
           const attrs: AccessAttributes = { ...q, user: o.as ?? '', groups: o.asGroup };
           d = o.explain ? await warden.explain(attrs) : await warden.can(attrs);
@@ -77,8 +77,7 @@ export async function main(argv: string[], io: Io = processIo(), env: NodeJS.Pro
         io.out(d.allowed ? `${paint(io, 'yes', 'green')}\n` : `${paint(io, 'no', 'red')}\n`);
         if (o.explain) {
           if (d.reason) io.out(`${d.reason}\n`);
-          const rules = ('rules' in d ? d.rules : undefined) as Parameters<typeof rulesTable>[0] | undefined;
-          if (rules?.resourceRules?.length) io.out(`\nWhat ${o.as || 'the subject'} may do${namespace ? ` in ${namespace}` : ''}:\n` + rulesTable(rules));
+          if ('considered' in d && !d.allowed) io.out(explanationText(d as Explanation));
         }
         return d.allowed ? 0 : 1;
       }, true)(...rest);
@@ -308,4 +307,24 @@ async function readInput(file: string): Promise<string> {
   } catch (err) {
     throw new UsageError(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
+}
+
+/** A denial's explanation for a terminal: the bindings that applied, their roles' rules, and what was missing. */
+function explanationText(d: { considered: { binding: { kind: string; namespace?: string; name: string }; role: { kind: string; name: string }; roleFound: boolean; rules?: { verbs?: string[]; apiGroups?: string[]; resources?: string[]; resourceNames?: string[]; nonResourceURLs?: string[] }[] }[]; hidden: number; missing?: string }): string {
+  let out = '';
+  if (d.considered.length || d.hidden) {
+    out += '\nBindings that applied:\n';
+    for (const c of d.considered) {
+      const b = `${c.binding.kind} ${c.binding.namespace ? `${c.binding.namespace}/` : ''}${c.binding.name}`;
+      out += `  ${b} -> ${c.role.kind} ${c.role.name}${c.roleFound ? '' : ' (not found)'}\n`;
+      for (const r of c.rules ?? []) {
+        const what = r.nonResourceURLs?.length ? r.nonResourceURLs.join(',')
+          : `${(r.resources ?? []).join(',')}${r.apiGroups?.some((g) => g !== '') ? ` (${r.apiGroups.map((g) => g || 'core').join(',')})` : ''}${r.resourceNames?.length ? ` named ${r.resourceNames.join(',')}` : ''}`;
+        out += `      ${(r.verbs ?? []).join(',')} on ${what}\n`;
+      }
+    }
+    if (d.hidden) out += `  and ${d.hidden} the caller may not read\n`;
+  } else out += '\nNo binding applies to the subject here.\n';
+  if (d.missing) out += `Missing: ${d.missing}\n`;
+  return out;
 }

@@ -1100,6 +1100,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/apis/authorization.warden.dev/v1/subjectaccessexplanations": {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Can this subject do this, and why?
+         * @description A SubjectAccessReview's question answered with its reasons as data: the binding, role and rule that allow it, or the bindings that applied (with their roles' rules) and what no rule matched. Bindings and roles the caller may not read are counted in `hidden`, never named.
+         */
+        post: operations["createSubjectAccessExplanation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/apis/authorization.warden.dev/v1/resourceaccessreviews": {
         parameters: {
             query?: {
@@ -2223,6 +2249,52 @@ export interface components {
             metadata?: components["schemas"]["ObjectMeta"];
             spec?: components["schemas"]["SubjectAccessReviewSpec"];
             status?: components["schemas"]["SubjectAccessReviewStatus"];
+        };
+        /** @description Can this subject do this, and why? (authorization.warden.dev/v1) */
+        SubjectAccessExplanation: {
+            apiVersion?: string;
+            kind?: string;
+            metadata?: components["schemas"]["ObjectMeta"];
+            spec?: components["schemas"]["SubjectAccessReviewSpec"];
+            status?: components["schemas"]["SubjectAccessExplanationStatus"];
+        };
+        ExplainedBinding: {
+            /** @enum {string} */
+            kind: "RoleBinding" | "ClusterRoleBinding";
+            namespace?: string;
+            name: string;
+        };
+        ExplainedRole: {
+            kind: string;
+            name: string;
+            namespace?: string;
+        };
+        SubjectAccessExplanationStatus: {
+            allowed: boolean;
+            reason?: string;
+            evaluationError?: string;
+            /** @description What allowed it (absent on a denial, or when the caller may not read the binding) */
+            grantedBy?: {
+                /** @description The privileged group that allowed it before RBAC was asked */
+                group?: string;
+                binding?: components["schemas"]["ExplainedBinding"];
+                role?: components["schemas"]["ExplainedRole"];
+                rule?: components["schemas"]["PolicyRule"];
+                ruleIndex?: number;
+                subject?: components["schemas"]["Subject"];
+            };
+            /** @description On a denial, the bindings that applied to the subject and did not allow it */
+            considered?: {
+                binding: components["schemas"]["ExplainedBinding"];
+                role: components["schemas"]["ExplainedRole"];
+                roleFound: boolean;
+                /** @description The role's rules, when the caller may read the role */
+                rules?: components["schemas"]["PolicyRule"][];
+            }[];
+            /** @description Bindings that applied (or allowed) but that the caller may not read */
+            hidden: number;
+            /** @description On a denial, what no rule of those bindings matched */
+            missing?: string;
         };
         /** @description A SubjectAccessReview scoped to one namespace. */
         LocalSubjectAccessReview: {
@@ -6986,6 +7058,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SubjectRulesReview"];
+                };
+            };
+            /** @description Failure */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    createSubjectAccessExplanation: {
+        parameters: {
+            query?: {
+                /** @description client-side timeout hint sent by kubectl (e.g. 32s); accepted and ignored */
+                timeout?: components["parameters"]["timeout"];
+                pretty?: components["parameters"]["pretty"];
+                /** @description All: validate and answer without storing (a list, as kube takes it: every value must be All) */
+                dryRun?: components["parameters"]["dryRun"];
+                fieldManager?: components["parameters"]["fieldManager"];
+                /** @description Ignore, Warn (default) or Strict handling of unknown fields */
+                fieldValidation?: components["parameters"]["fieldValidation"];
+            };
+            header?: {
+                /** @description answer at this policy revision or later (waits briefly, else 503) */
+                "X-Warden-Min-Revision"?: components["parameters"]["minRevision"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubjectAccessExplanation"];
+                "application/yaml": components["schemas"]["SubjectAccessExplanation"];
+            };
+        };
+        responses: {
+            /** @description The explanation; X-Warden-Revision names the revision it was decided at */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubjectAccessExplanation"];
                 };
             };
             /** @description Failure */
