@@ -4,7 +4,7 @@
  * without it), and a kubectl with the server, a bearer token, no kubeconfig
  * and a temporary folder of its own as HOME, where it also writes manifests.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,6 +36,8 @@ export interface Kubectl {
   run(...args: string[]): Promise<KubectlResult>;
   /** Runs kubectl for its stdout; a failure rejects with execFile's error, whose message holds the stderr. */
   stdout(...args: string[]): Promise<string>;
+  /** Starts kubectl and returns the running process, for commands that stream (`get -w`, `wait`). */
+  start(...args: string[]): ChildProcess;
   /** This kubectl (same folder) with another bearer token. */
   withToken(token: string): Kubectl;
   /** Writes a manifest into dir and returns its path: a string as it is, an object as YAML, an array as multi-document YAML. */
@@ -53,11 +55,13 @@ export function kubectlFor(w: TestWarden, opts: KubectlOptions = {}): Kubectl {
     return p;
   };
   const withToken = (token: string): Kubectl => {
-    const call = (args: string[]) => {
+    const argsOf = (args: string[]) => {
       const base = [`--server=${w.warden.tlsUrl}`, '--insecure-skip-tls-verify', `--token=${token}`, '--request-timeout=20s'];
       if (opts.freshCache) base.push(`--cache-dir=${path.join(dir, `cache-${calls++}`)}`);
-      return exec(kubectlPath!, [...base, ...args], { env: { ...process.env, KUBECONFIG: '/dev/null', HOME: dir } });
+      return [...base, ...args];
     };
+    const env = { ...process.env, KUBECONFIG: '/dev/null', HOME: dir };
+    const call = (args: string[]) => exec(kubectlPath!, argsOf(args), { env });
     return {
       dir,
       async run(...args) {
@@ -70,6 +74,7 @@ export function kubectlFor(w: TestWarden, opts: KubectlOptions = {}): Kubectl {
         }
       },
       async stdout(...args) { return (await call(args)).stdout; },
+      start: (...args) => spawn(kubectlPath!, argsOf(args), { env, stdio: ['ignore', 'pipe', 'pipe'] }),
       withToken,
       file,
     };
