@@ -2448,9 +2448,16 @@ export interface components {
             spec?: {
                 apply?: components["schemas"]["Object"][];
                 delete?: components["schemas"]["ObjectRef"][];
+                /** @description SubjectAccessReview specs to answer before and after the change (at most 1,000) */
+                questions?: components["schemas"]["SubjectAccessReviewSpec"][];
             };
             status?: {
                 entries?: components["schemas"]["PermissionChange"][];
+                /** @description One per question, in order */
+                answers?: {
+                    before: boolean;
+                    after: boolean;
+                }[];
             };
         };
         RiskFinding: {

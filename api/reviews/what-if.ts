@@ -14,7 +14,7 @@ import { send } from '../respond.ts';
 import { kindOf, validateForCreate } from '../resources/registry.ts';
 import { badRequest, type StatusCause } from '../status.ts';
 import { shapeErrors } from '../object-shape.ts';
-import { refuseInvalid, decodeReview } from './review-common.ts';
+import { attributesOf, refuseInvalid, decodeReview, subjectOf, validateSubjectSpec, type AccessSpec } from './review-common.ts';
 
 const rbacKinds = ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'];
 export const maxChanges = 1000;
@@ -22,7 +22,12 @@ export const maxChanges = 1000;
 interface ChangeSpec {
   apply?: KubeObject[];
   delete?: { kind: string; namespace?: string; name: string }[];
+  /** SubjectAccessReview specs answered before and after the change. */
+  questions?: AccessSpec[];
 }
+
+/** Most questions one review answers. */
+export const maxQuestions = 1000;
 
 function validateApply(objects: unknown, errs: FieldError[]): KubeObject[] {
   if (objects === undefined) return [];
@@ -73,9 +78,16 @@ export function rbacChangeReview(deps: AppDeps) {
     }
     if (apply.length + (Array.isArray(del) ? del.length : 0) > maxChanges) errs.push(invalid('spec', `${apply.length + del.length} changes`, `at most ${maxChanges} changes per review`));
     if (apply.length === 0 && (!Array.isArray(del) || del.length === 0)) errs.push(invalid('spec.apply', [], 'name at least one object to apply or delete'));
+    const questions = body.spec.questions ?? [];
+    if (!Array.isArray(questions)) errs.push(invalid('spec.questions', questions, 'must be a list of SubjectAccessReview specs'));
+    else {
+      if (questions.length > maxQuestions) errs.push(invalid('spec.questions', `${questions.length} questions`, `at most ${maxQuestions} questions per review`));
+      questions.forEach((q, i) => errs.push(...validateSubjectSpec(q, index(child('spec', 'questions'), i))));
+    }
     refuseInvalid('RBACChangeReview', 'authorization.warden.dev', errs);
     const snapshot = deps.snapshots.current;
-    const result = whatIf(snapshot.rbac, { apply: apply as never, delete: del as never });
+    const asked = (questions as AccessSpec[]).map((q) => attributesOf(subjectOf(q), q));
+    const result = whatIf(snapshot.rbac, { apply: apply as never, delete: del as never }, asked);
     send(req, res, 201, { apiVersion: body.apiVersion, kind: body.kind, metadata: { ...(body.metadata ?? {}), creationTimestamp: null }, spec: body.spec, status: result }, snapshot.revision);
   };
 }

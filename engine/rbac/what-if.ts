@@ -22,7 +22,11 @@
  * are left out. Order: subjects by kind, namespace, name; the cluster entry
  * first, then namespaces by name; atoms by their compact form.
  */
-import type { ClusterRoleBinding, PolicyRule, RoleBinding, Subject } from './types.ts';
+import type { Attributes, ClusterRoleBinding, PolicyRule, RoleBinding, Subject } from './types.ts';
+import { clusterRoleKey, roleKey } from '../casbin/projection.ts';
+import { ruleQuery } from '../casbin/role-evaluator.ts';
+import { privilegedGroup } from './decision.ts';
+import { roleRefRole } from './rules-for.ts';
 import type { RbacView } from './view.ts';
 import { breakdownRule, covers } from './covers.ts';
 import { roleRefRules } from './rules-for.ts';
@@ -41,6 +45,27 @@ export interface WhatIfEntry {
 
 export interface WhatIfResult {
   entries: WhatIfEntry[];
+  /** Each question asked, allowed before the change and after it, in order. */
+  answers?: { before: boolean; after: boolean }[];
+}
+
+/**
+ * Whether `attrs` is allowed over `view` (the privileged group, then the
+ * applicable bindings' roles, each asked of the view's Casbin evaluator):
+ * the authorizer's answer for a view that is not a snapshot's state, such
+ * as the state a what-if would make.
+ */
+export function allowedOn(view: RbacView, attrs: Attributes): boolean {
+  if ((attrs.user.groups ?? []).includes(privilegedGroup)) return true;
+  const query = ruleQuery(attrs);
+  for (const { binding, namespace } of view.applicableBindings(attrs.user, attrs.isResourceRequest ? attrs.namespace : '')) {
+    const resolved = roleRefRole(view, binding.roleRef, namespace, 'lister');
+    if (resolved.error !== undefined) continue;
+    const key = binding.roleRef.kind === 'Role' ? roleKey(namespace, binding.roleRef.name) : clusterRoleKey(binding.roleRef.name);
+    const table = view.evaluator.tableFor(resolved.role, key, resolved.role.rules ?? []);
+    if (view.evaluator.firstAllowingRule(table, query) >= 0) return true;
+  }
+  return false;
 }
 
 const rbacGroup = 'rbac.authorization.k8s.io';
@@ -152,7 +177,7 @@ function affectedSubjects(before: RbacView, after: RbacView, changes: RbacChange
 }
 
 /** The permission changes `changes` would cause. */
-export function whatIf(before: RbacView, changes: RbacChangeSet): WhatIfResult {
+export function whatIf(before: RbacView, changes: RbacChangeSet, questions: readonly Attributes[] = []): WhatIfResult {
   const after = applyChanges(before, changes);
   const wanted = affectedSubjects(before, after, changes);
   const prev = collectHoldings(before, wanted);
@@ -178,5 +203,6 @@ export function whatIf(before: RbacView, changes: RbacChangeSet): WhatIfResult {
       if (gained.length || lost.length) entries.push({ subject, namespace, gained, lost });
     }
   }
-  return { entries };
+  if (!questions.length) return { entries };
+  return { entries, answers: questions.map((q) => ({ before: allowedOn(before, q), after: allowedOn(after, q) })) };
 }

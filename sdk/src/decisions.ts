@@ -79,10 +79,10 @@ export interface TrafficQuery {
 /** A change to weigh: objects to apply and objects to delete (or just the objects to apply). */
 export type RBACChange = { apply?: Schemas['Object'][]; delete?: Schemas['ObjectRef'][] } | Schemas['Object'][];
 
+/** A question answered by the server on the current state and on the state the change would make. */
 export interface WhatIfAnswer {
   question: AccessAttributes;
-  before: Decision;
-  /** Whether the question is allowed once the change is made, as its permission delta shows. */
+  before: boolean;
   after: boolean;
 }
 
@@ -264,41 +264,17 @@ export class Decisions {
    * allowed and a lost rule covers it, else as now.
    */
   async whatIf(change: RBACChange, questions: AccessAttributes[] = [], opts: CallOptions = {}): Promise<WhatIfResult> {
-    const spec = Array.isArray(change) ? { apply: change } : { apply: change?.apply ?? [], delete: change?.delete ?? [] };
+    const spec = {
+      ...(Array.isArray(change) ? { apply: change } : { apply: change?.apply ?? [], delete: change?.delete ?? [] }),
+      ...(questions.length ? { questions: questions.map(specOf) } : {}),
+    };
     const { data, response } = await unwrap(this.ctx.client.POST('/apis/authorization.warden.dev/v1/rbacchangereviews', {
       body: { apiVersion: 'authorization.warden.dev/v1', kind: 'RBACChangeReview', spec }, signal: opts.signal,
     }));
     const entries = data.status?.entries ?? [];
-    const before = questions.length ? await this.canMany(questions, opts) : [];
-    const answers = questions.map((question, i) => {
-      const mine = entries.filter((e) => concerns(e, question));
-      const gained = mine.some((e) => (e.gained ?? []).some((r) => covers(r, question)));
-      const lost = mine.some((e) => (e.lost ?? []).some((r) => covers(r, question)));
-      const now = before[i];
-      return { question, before: now, after: gained ? true : lost ? false : now.allowed };
-    });
+    const answered = data.status?.answers ?? [];
+    const answers = questions.map((question, i) => ({ question, before: answered[i]?.before ?? false, after: answered[i]?.after ?? false }));
     return { entries, answers, revision: revisionOf(response) };
   }
 }
 
-/** Whether a permission change is about the question's subject, in the question's namespace (or cluster-wide). */
-function concerns(e: Schemas['PermissionChange'], q: AccessAttributes): boolean {
-  const s = e.subject;
-  const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(q.user);
-  const isSubject = (s?.kind === 'User' && s.name === q.user)
-    || (s?.kind === 'Group' && (q.groups ?? []).includes(s.name ?? ''))
-    || (s?.kind === 'ServiceAccount' && !!sa && s.namespace === sa[1] && s.name === sa[2]);
-  return isSubject && (!e.namespace || e.namespace === (q.namespace ?? ''));
-}
-
-const has = (list: string[] | undefined, v: string) => !!list && (list.includes('*') || list.includes(v));
-
-/** Whether a rule covers the question, as RBAC's ruleAllows reads it. */
-function covers(r: Schemas['PolicyRule'], q: AccessAttributes): boolean {
-  if (!has(r.verbs, q.verb)) return false;
-  if (q.path !== undefined) return (r.nonResourceURLs ?? []).some((u) => u === '*' || u === q.path || (u.endsWith('*') && q.path!.startsWith(u.slice(0, -1))));
-  const resource = q.subresource ? `${q.resource}/${q.subresource}` : q.resource ?? '';
-  const resOk = (r.resources ?? []).some((x) => x === '*' || x === resource || (q.subresource && x === `*/${q.subresource}`));
-  const names = r.resourceNames ?? [];
-  return has(r.apiGroups, q.group ?? '') && resOk && (names.length === 0 || (!!q.name && names.includes(q.name)));
-}

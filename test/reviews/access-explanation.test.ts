@@ -48,10 +48,10 @@ test('a denial lists the bindings that applied, their roles\' rules, and what wa
   const r = await explain(admin, { user: 'alice', ...res('delete', 'pods', { namespace: 'shop' }) });
   assert.equal(r.status.allowed, false);
   assert.match(r.status.reason, /RBAC: denied "delete" on resource "pods"/);
-  const byName = Object.fromEntries((r.status.considered as { binding: { name: string } }[]).map((c) => [c.binding.name, c]));
+  const byName = Object.fromEntries((r.status.considered as { binding: { name: string }; roleFound: boolean }[]).map((c) => [c.binding.name, c]));
   assert.deepEqual(Object.keys(byName).sort(), ['dangling', 'readers']);
   assert.deepEqual(byName.readers, { binding: { kind: 'RoleBinding', namespace: 'shop', name: 'readers' }, role: { kind: 'Role', name: 'pod-reader', namespace: 'shop' }, roleFound: true, rules: [rule(['get', 'list'])] });
-  assert.equal((byName.dangling as { roleFound: boolean }).roleFound, false);
+  assert.equal(byName.dangling.roleFound, false);
   assert.equal(r.status.missing, 'a rule allowing "delete" on resource "pods" in API group "" in namespace "shop"');
   const none = await explain(admin, { user: 'nobody', ...res('get', 'pods', { namespace: 'shop' }) });
   assert.deepEqual(none.status.considered, []);

@@ -93,6 +93,27 @@ describe('what if', () => {
     assert.deepEqual(await whatIf({ apply: [roleBinding('wi-existing', roleRef('ClusterRole', 'wi-reader'), [user('walt'), serviceAccountSubject('bot')], { namespace: 'wi' })] }), []);
   });
 
+  test('questions are answered before and after the change, each by the same evaluator, in order', async () => {
+    const ask = (user: string, verb: string, resource: string, more: Obj = {}) => ({ user, resourceAttributes: { verb, resource, namespace: 'wi', ...more } });
+    const r = ok(await admin.post(paths.whatIf, reviewOf('RBACChangeReview', {
+      apply: [roleBinding('wi-new', roleRef('ClusterRole', 'wi-reader'), [user('nina')], { namespace: 'wi' })],
+      delete: [{ kind: 'RoleBinding', namespace: 'wi', name: 'wi-existing' }],
+      questions: [
+        ask('nina', 'get', 'pods'), ask('walt', 'get', 'pods'), ask('walt', 'update', 'deployments', { group: 'apps' }),
+        // ed still reads pods through edit after the change; a system:masters member may do everything.
+        ask('ed', 'get', 'pods'), { user: 'root', groups: ['system:masters'], resourceAttributes: { verb: 'delete', resource: 'namespaces' } },
+        { user: 'nina', nonResourceAttributes: { verb: 'get', path: '/healthz' } },
+      ],
+    })), 201);
+    assert.deepEqual(r.status.answers, [
+      { before: false, after: true }, { before: true, after: false }, { before: true, after: true },
+      { before: true, after: true }, { before: true, after: true }, { before: false, after: false },
+    ]);
+    // Each "before" agrees with a SubjectAccessReview of the same question.
+    const sarNow = ok(await admin.post(paths.sar, reviewOf('SubjectAccessReview', ask('walt', 'get', 'pods'))), 201);
+    assert.equal(sarNow.status.allowed, r.status.answers[1].before);
+  });
+
   test('asking writes nothing', async () => {
     const before = await revision(admin);
     await whatIf({
@@ -122,6 +143,13 @@ describe('what-if validation', () => {
       { code: 400, reason: 'BadRequest', message: ['spec.apply[0].subjects[0].name: must be string'] });
     // null is an empty list, as in kube.
     ok(await post({ apply: [{ ...clusterRole('nulls'), rules: null }] }), 201);
+  });
+
+  test('questions are validated as SubjectAccessReview specs, naming spec.questions[i]', async () => {
+    const change = { delete: [{ kind: 'RoleBinding', namespace: 'wi', name: 'wi-existing' }] };
+    assertStatus(await post({ ...change, questions: [{ user: 'a', resourceAttributes: { verb: 'get', resource: 'pods' } }, { resourceAttributes: { verb: 'get' } }] }),
+      { code: 422, reason: 'Invalid', message: ['spec.questions[1]'] });
+    assertStatus(await post({ ...change, questions: 'everything' }), { code: 400, reason: 'BadRequest' });
   });
 
   test('deletions name a kind, a name, and a namespace for namespaced kinds; an empty change is refused', async () => {

@@ -146,7 +146,7 @@ export async function main(argv: string[], io: Io = processIo(), env: NodeJS.Pro
           ? table(['SUBJECT', 'NAMESPACE', 'GAINED', 'LOST'], r.entries.map((e) => [subject(e), e.namespace || '*', (e.gained ?? []).map(rule).join('; '), (e.lost ?? []).map(rule).join('; ')]))
           : 'No permission changes.\n';
         if (r.answers.length) {
-          text += '\n' + table(['QUESTION', 'NOW', 'AFTER'], r.answers.map((a, i) => [o.can[i], a.before.allowed ? 'yes' : 'no', a.after ? 'yes' : 'no']));
+          text += '\n' + table(['QUESTION', 'NOW', 'AFTER'], r.answers.map((a, i) => [o.can[i], a.before ? 'yes' : 'no', a.after ? 'yes' : 'no']));
         }
         return text;
       });
