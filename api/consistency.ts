@@ -29,10 +29,16 @@ export function requestedRevision(req: Request): number | undefined {
  * header is left for `refuseMalformedMinRevision`, after authorization, so
  * a caller who may not make the request learns nothing more than 403.
  */
+/** The cause of a 503 that refused a request before it ran, because the replica had not reached its minimum revision. */
+export const minRevisionCause = 'MinRevisionNotReached';
+
 export function consistencyMiddleware(deps: AppDeps) {
   const wait = async (next: NextFunction, wanted: number) => {
     if (!(await deps.snapshots.waitFor(wanted, minRevisionWaitMs))) {
-      throw retryLater(`this replica's policy snapshot is at revision ${deps.snapshots.revision} and did not reach the requested revision ${wanted} within ${minRevisionWaitMs} ms; retry, or ask another replica`);
+      const err = retryLater(`this replica's policy snapshot is at revision ${deps.snapshots.revision} and did not reach the requested revision ${wanted} within ${minRevisionWaitMs} ms; retry, or ask another replica`);
+      // Refused before anything was read or written: a client may retry even a write.
+      err.status.details = { ...err.status.details, causes: [{ reason: minRevisionCause, message: `revision ${wanted} not reached` }] };
+      throw err;
     }
     next();
   };

@@ -2409,7 +2409,11 @@ export interface components {
         ResourceAccessReview: {
             apiVersion?: string;
             kind?: string;
-            metadata?: components["schemas"]["ObjectMeta"];
+            /** @description As sent; an answer cut by `limit` also carries `continue` and `remainingItemCount`, as a list does */
+            metadata?: components["schemas"]["ObjectMeta"] & {
+                continue?: string;
+                remainingItemCount?: number;
+            };
             spec?: components["schemas"]["SelfSubjectAccessReviewSpec"];
             status?: {
                 subjects?: components["schemas"]["AccessSubject"][];

@@ -223,7 +223,7 @@ export class Decisions {
         yield g;
       }
       // The page's continue token sits in metadata.continue, as in a list.
-      token = (data.metadata as { continue?: string } | undefined)?.continue || undefined;
+      token = data.metadata?.continue || undefined;
     } while (token);
   }
 

@@ -51,6 +51,20 @@ function isWrite(method: string, url: URL): boolean {
   return !idempotent(method, url) && !url.searchParams.has('dryRun');
 }
 
+/**
+ * A 503 whose Status says the replica refused before running the request
+ * (it had not reached the minimum revision asked): nothing was written, so
+ * even a write may be sent again.
+ */
+async function refusedBeforeRunning(res: Response): Promise<boolean> {
+  try {
+    const status = await res.clone().json() as { details?: { causes?: { reason?: string }[] } };
+    return status?.details?.causes?.some((c) => c.reason === 'MinRevisionNotReached') ?? false;
+  } catch {
+    return false;
+  }
+}
+
 function retryAfterMs(res: Response): number | undefined {
   const v = res.headers.get('retry-after');
   if (!v) return undefined;
@@ -138,7 +152,7 @@ export class Transport {
           await this.backoff(attempt, undefined, signal, deadline.signal);
           continue;
         }
-        if (canRetry && attempt < this.retries && (res.status === 429 || res.status === 503)) {
+        if ((canRetry || (res.status === 503 && await refusedBeforeRunning(res))) && attempt < this.retries && (res.status === 429 || res.status === 503)) {
           const wait = retryAfterMs(res);
           if (await this.backoff(attempt, wait, signal, deadline.signal)) continue;
         }

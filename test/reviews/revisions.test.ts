@@ -78,6 +78,7 @@ describe('X-Warden-Min-Revision', () => {
     const status = assertStatus(r, { code: 503, reason: 'ServiceUnavailable', message: [`revision ${current}`, `revision ${current + 1000}`] });
     assert.equal(r.headers['retry-after'], '1');
     assert.equal(status.details.retryAfterSeconds, 1);
+    assert.deepEqual(status.details.causes, [{ reason: 'MinRevisionNotReached', message: `revision ${current + 1000} not reached` }], 'says it refused before running, so a write may be sent again');
     assert.ok(Date.now() - started >= 1500, 'the replica waits before giving up');
   });
 

@@ -72,6 +72,24 @@ test('a write is never retried', async () => {
   assert.equal(hits, 1);
 });
 
+test('a write refused before it ran (minimum revision not reached) is sent again', async () => {
+  hits = 0;
+  handler = (_q, res, n) => {
+    if (n === 1) {
+      res.statusCode = 503;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'ServiceUnavailable', message: 'not yet', code: 503, details: { causes: [{ reason: 'MinRevisionNotReached' }] } }));
+      return;
+    }
+    res.statusCode = 201;
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x', resourceVersion: '5' } }));
+  };
+  const created = await new Warden({ baseUrl: url, token: 't', retryBaseMs: 5 }).namespaces.create({ metadata: { name: 'x' } });
+  assert.equal(created.metadata?.name, 'x');
+  assert.equal(hits, 2);
+});
+
 test('retries stop after the configured count with the last answer', async () => {
   hits = 0;
   handler = (_q, res) => unavailable(res);
