@@ -29,7 +29,7 @@ interface Figure { part: string; name: string; value?: number; unit: string; tar
 /** Files in bench/ that are libraries, not parts. */
 const helpers = new Set(['platform.ts', 'load.ts', 'run.ts']);
 /** Known parts in the order they run; any other bench file runs after them. */
-const order = ['rbac-engine', 'rbac-http', 'quota-engine', 'quota-admission', 'network-engine', 'network-api'];
+const order = ['rbac-engine', 'rbac-http', 'quota-engine', 'quota-admission', 'network-engine', 'network-api', 'watch'];
 const titles: Record<string, string> = {
   'rbac-engine': 'RBAC engine, in process (with the plain Casbin enforcer)',
   'rbac-http': 'RBAC over HTTP on PostgreSQL (SAR, who-can, writes, rebuild, RSS)',
@@ -37,6 +37,7 @@ const titles: Record<string, string> = {
   'quota-admission': 'Quota admission over HTTP on PostgreSQL',
   'network-engine': 'NetworkPolicy engine, in process (reachability matrix)',
   'network-api': 'NetworkPolicy over HTTP (traffic reviews, matrix)',
+  watch: 'Watch over HTTP (commit-to-event delay across two replicas, 1,000 idle watches, fan-out)',
 };
 
 /**

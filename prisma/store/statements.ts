@@ -33,6 +33,19 @@ export async function bumpRevision(sql: Sql): Promise<bigint> {
   return BigInt(bumped[0].value);
 }
 
+/**
+ * Sets the revision (already locked by `bumpRevision` in this transaction)
+ * to the last one a transaction used, when it used several, and queues the
+ * NOTIFY of it.
+ */
+export async function advanceRevision(sql: Sql, value: bigint): Promise<void> {
+  await sql.query(
+    `WITH r AS (UPDATE policy_revision SET value = $1::bigint WHERE id = 1 RETURNING value)
+     SELECT pg_notify('${revisionChannel}', value::text)::text AS notified FROM r`,
+    value.toString(),
+  );
+}
+
 const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const column = (field: string) => `"${snake(field)}"`;
 

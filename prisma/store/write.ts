@@ -17,7 +17,7 @@ import type { ObjectChange } from '../../engine/snapshot.ts';
 import type { PrismaClient } from '../generated/client.ts';
 import { kindTables, namespacedKinds, toObject, toRow, type KindTable, type Row, type StoredKind } from './kinds.ts';
 import { sqlOf, type Sql } from './raw.ts';
-import { bumpRevision, insertChanges, insertRow, missingOrConflict, rowOf, translate, updateRow, type ChangeRow } from './statements.ts';
+import { advanceRevision, bumpRevision, insertChanges, insertRow, missingOrConflict, rowOf, translate, updateRow, type ChangeRow } from './statements.ts';
 
 export { revisionChannel } from './statements.ts';
 
@@ -221,7 +221,7 @@ class Committer {
       const attempt = await this.attempt(remaining.map((i) => group[i]));
       if (attempt.failedAt === undefined) {
         attempt.outcomes.forEach((o, j) => { outcomes[remaining[j]] = o; });
-        if (attempt.committed) this.announce(attempt.committed);
+        for (const c of attempt.committed ?? []) this.announce(c);
         break;
       }
       const failed = remaining[attempt.failedAt];
@@ -235,16 +235,23 @@ class Committer {
     });
   }
 
-  private async attempt(batches: Pending[]): Promise<{ outcomes: Outcome[]; committed?: CommittedRevision; failedAt?: number; error?: unknown }> {
+  /**
+   * One transaction for the group; each batch that writes takes its own
+   * revision (consecutive, from the one the transaction locked), so every
+   * write has a resourceVersion of its own, as in Kubernetes, and a watch
+   * resuming from one misses none of the others. A batch that writes nothing
+   * uses none.
+   */
+  private async attempt(batches: Pending[]): Promise<{ outcomes: Outcome[]; committed?: CommittedRevision[]; failedAt?: number; error?: unknown }> {
     const outcomes: Outcome[] = [];
     let current = -1;
     try {
       const db = await sqlOf(this.prisma);
       const committed = await db.transaction(async (tx) => {
-        const rv = await bumpRevision(tx);
+        const first = await bumpRevision(tx);
+        let rv = first;
         const all: ChangeRow[] = [];
-        const objectChanges: ObjectChange[] = [];
-        let complete = true;
+        const revisions: CommittedRevision[] = [];
         for (current = 0; current < batches.length; current++) {
           const { ops, written = [], value } = await batches[current].plan(tx, rv);
           if (!ops.length && !written.length) {
@@ -253,14 +260,15 @@ class Committer {
           }
           const applied = await applyOps(tx, rv, ops, batches[current].actor, written);
           all.push(...applied.changes);
-          objectChanges.push(...applied.objectChanges);
-          complete &&= applied.complete;
+          revisions.push({ revision: Number(rv), changes: applied.objectChanges, complete: applied.complete });
           outcomes.push({ ok: true, value, result: applied.result });
+          rv++;
         }
         current = -1;
         if (!all.length) throw new NothingWritten();
+        if (rv - 1n > first) await advanceRevision(tx, rv - 1n);
         await insertChanges(tx, all);
-        return { revision: Number(rv), changes: objectChanges, complete };
+        return revisions;
       });
       return { outcomes, committed };
     } catch (err) {
