@@ -1,5 +1,5 @@
-# Warden's image. The TypeScript sources run as they are, through tsx's loader: the only
-# build step is generating the Prisma client.
+# Warden's image. The TypeScript sources run as they are, through tsx's loader: the build
+# steps are generating the Prisma client and bundling the dashboard.
 #
 #   docker build -t warden .
 #   docker run -p 8080:8080 -e WARDEN_ADMIN_TOKEN=... -e DATABASE_URL=postgres://... warden
@@ -16,7 +16,9 @@ WORKDIR /app
 # --ignore-scripts: no dependency install script runs. Prisma's would download a native
 # engine that Warden never uses (migrations run on Prisma's WebAssembly engine), and would
 # fail where the build has no route to Prisma's binary host.
+# The SDK is a workspace of the package (the dashboard imports it): its manifest comes with them.
 COPY package.json package-lock.json ./
+COPY sdk/package.json ./sdk/
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 
 COPY tsconfig.json prisma.config.ts openapi.yaml ./
@@ -24,9 +26,12 @@ COPY policies/ ./policies/
 COPY engine/ ./engine/
 COPY prisma/ ./prisma/
 COPY api/ ./api/
+COPY sdk/ ./sdk/
+COPY ui/ ./ui/
 
-# Offline: prisma/cli.ts runs `prisma generate` without Prisma's native engine.
-RUN npm run db:generate
+# Offline: prisma/cli.ts runs `prisma generate` without Prisma's native engine. The dashboard
+# bundle is built here once (vite and preact are dependencies), not at each start.
+RUN npm run db:generate && npm run ui:build
 
 # HOST=0.0.0.0: Warden's default, 127.0.0.1, is unreachable from outside the container.
 # NODE_ENV is set only after `npm ci`, which it would otherwise steer.

@@ -24,6 +24,7 @@ import { legacyWatchPaths } from './watch/legacy-paths.ts';
 import { discoveryIndexSource, registrationsOf } from './discovery.ts';
 import { refuseUnserved } from './unserved-resources.ts';
 import { outputNegotiation } from './negotiation.ts';
+import { uiRouter } from './ui.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** A request's context; its child logger is made on first use, since most requests never log. */
@@ -81,6 +82,8 @@ export function createApp(deps: AppDeps, extra: RouteDef[] = []) {
   const table = routes(deps, extra, index);
   for (const r of table.filter((x) => x.public)) app[r.method](expressPath(r.path), r.handler as express.RequestHandler);
 
+  // The dashboard's page and assets are public; the calls it makes are authenticated as any other.
+  app.use(uiRouter());
   app.use(authnMiddleware(deps));
   app.use(consistencyMiddleware(deps));
   app.use(authzMiddleware(deps));
