@@ -145,7 +145,8 @@ class StreamWatcher implements HubWatcher {
       this.#from = at.revision;
       initialObjects = at.objects;
     } else if (rv === undefined) {
-      this.#from = position.revision;
+      // The most recent state is the database's, which this replica's reader may not have reached yet.
+      this.#from = Math.max(position.revision, await deps.store.currentRevision());
     } else {
       const [current, floor] = await Promise.all([deps.store.currentRevision(), deps.store.watchFloor(deps.config.watchHistoryMs)]);
       if (rv > current) failure = tooLarge(rv, current);
