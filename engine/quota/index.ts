@@ -7,8 +7,9 @@ export {
   parseQuantity, parseQuantityJSON, formatQuantity, compareQuantities, addQuantities, subtractQuantities,
   negateQuantity, newQuantity, milliValue, quantityValue, isZero, sign, isInteger, roundUpToInteger, exactDecimal,
   errFormatWrong, errNumeric, errSuffix, errTooLong, errTooLarge, maxQuantityLength, maxIntegerDigits,
-  QuantityParser, type Quantity, type QuantityFormat, type ParseQuantityResult,
+  type Quantity, type QuantityFormat, type ParseQuantityResult,
 } from './quantity.ts';
+export { QuantityParser } from './quantity-parser.ts';
 export type { ResourceListJSON } from './resource-list.ts';
 export {
   validateResourceQuota, validateResourceQuotaUpdate, validateResourceQuotaStatusUpdate, canonicalStatusHard,

@@ -250,30 +250,6 @@ export function parseQuantityJSON(raw: unknown): ParseQuantityResult {
   return fail('quantity must be a string or a number');
 }
 
-/**
- * Reads quantities from JSON through a bounded memo of short inputs, owned
- * by whoever creates it (the engine keeps no state of its own). Quantities
- * are immutable, so sharing a result is invisible to callers; the memo is
- * cleared when full.
- */
-export class QuantityParser {
-  private readonly memo = new Map<string, ParseQuantityResult>();
-
-  constructor(private readonly limit = 4096) {}
-
-  /** parseQuantityJSON, remembered for strings of at most 32 characters. */
-  readonly parseJSON = (raw: unknown): ParseQuantityResult => {
-    if (typeof raw !== 'string' || raw.length > 32) return parseQuantityJSON(raw);
-    let r = this.memo.get(raw);
-    if (r === undefined) {
-      if (this.memo.size >= this.limit) this.memo.clear();
-      r = parseQuantityJSON(raw);
-      this.memo.set(raw, r);
-    }
-    return r;
-  };
-}
-
 /** Compares non-negative `a×10^ea` with `b×10^eb`. */
 function compareMagnitude(a: bigint, ea: number, b: bigint, eb: number): number {
   const m = Math.min(ea, eb);

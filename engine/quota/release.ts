@@ -10,7 +10,8 @@
 import type { FieldError } from '../validation/field-error.ts';
 import { quotaMatches, type GroupResource } from './evaluator.ts';
 import { readLimits } from './limits.ts';
-import { compareQuantities, isZero, newQuantity, subtractQuantities, type QuantityParser } from './quantity.ts';
+import { compareQuantities, isZero, newQuantity, subtractQuantities } from './quantity.ts';
+import type { QuantityParser } from './quantity-parser.ts';
 import { listsEqual, mask, removeZeros, toJSON, type ResourceList } from './resource-list.ts';
 import { evaluatorFor, isIgnoredResource } from './registry.ts';
 import type { ExtraLimit, QuotaCharge } from './types.ts';

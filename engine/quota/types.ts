@@ -3,7 +3,7 @@
  */
 import type { FieldError } from '../validation/field-error.ts';
 import type { Operation } from './evaluator.ts';
-import type { QuantityParser } from './quantity.ts';
+import type { QuantityParser } from './quantity-parser.ts';
 import type { ResourceListJSON } from './resource-list.ts';
 
 export interface GroupVersionKind {
